@@ -1,0 +1,301 @@
+package analyzer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/notarylint/notarylint/macho"
+)
+
+// Config says which rules run and how.
+type Config struct {
+	// Rules are the rules to run, in order.
+	Rules []*Rule
+	// Severity overrides a rule's default severity, keyed by rule ID.
+	Severity map[string]Severity
+	// Jobs is the number of items analysed at once; 0 means one per CPU.
+	Jobs int
+	// Version is written into the report.
+	Version string
+}
+
+// InputError says why a top-level input could not be analysed at all: it
+// could not be read or is not a supported format. The CLI exits 3 for it.
+type InputError struct {
+	Path string
+	Err  error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// ErrUnsupported marks an input whose format notarylint does not read.
+var ErrUnsupported = errors.New("unsupported input")
+
+// sniffSize is how many leading bytes format detection reads.
+const sniffSize = 8 + 32*macho.MaxFatArches
+
+// Run analyses every input and returns the report. Inputs that cannot be
+// analysed at all are returned as *InputError; the others are still analysed.
+func Run(cfg Config, inputs []string) (*Report, []error) {
+	rep := &Report{Tool: "notarylint", Version: cfg.Version, Inputs: inputs, Rules: cfg.Rules, Findings: []Finding{}}
+	var items []*Item
+	var errs []error
+	for _, in := range inputs {
+		its, err := discover(in)
+		if err != nil {
+			errs = append(errs, &InputError{Path: in, Err: err})
+			continue
+		}
+		items = append(items, its...)
+	}
+	rep.Findings = append(rep.Findings, analyzeAll(cfg, items)...)
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		if s, ok := cfg.Severity[f.RuleID]; ok {
+			f.Severity = s
+		}
+		switch f.Severity {
+		case Error:
+			rep.Summary.Error++
+		case Warning:
+			rep.Summary.Warning++
+		default:
+			rep.Summary.Info++
+		}
+	}
+	for _, it := range items {
+		rep.Summary.Items++
+		rep.Summary.Bytes += it.Size
+	}
+	sortFindings(rep.Findings)
+	return rep, errs
+}
+
+// discover turns one input into items: a Mach-O file is one item, a
+// directory is walked (without following symlinks) and every Mach-O found by
+// its magic is an item.
+func discover(input string) ([]*Item, error) {
+	st, err := os.Stat(input)
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Base(filepath.Clean(input))
+	if base == "." || base == string(filepath.Separator) {
+		if abs, err := filepath.Abs(input); err == nil {
+			base = filepath.Base(abs)
+		}
+	}
+	if !st.IsDir() {
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%w: not a regular file or directory", ErrUnsupported)
+		}
+		kind, err := sniffFile(input, st.Size())
+		if err != nil {
+			return nil, err
+		}
+		if kind != KindMachO {
+			return nil, fmt.Errorf("%w: not a Mach-O file or a directory (notarylint reads Mach-O files and directories)", ErrUnsupported)
+		}
+		return []*Item{{Path: base, Kind: KindMachO, Input: input, Size: st.Size(), file: input}}, nil
+	}
+	root := &Item{Path: base, Kind: KindDirectory, Input: input}
+	items := []*Item{root}
+	err = filepath.WalkDir(input, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == input {
+				return err
+			}
+			return nil // an unreadable entry inside the tree is skipped
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		kind, err := sniffFile(p, info.Size())
+		if err != nil || kind != KindMachO {
+			return nil
+		}
+		rel, err := filepath.Rel(input, p)
+		if err != nil {
+			return nil
+		}
+		items = append(items, &Item{
+			Path: base + "/" + filepath.ToSlash(rel), Kind: KindMachO, Parent: root,
+			Input: input, Size: info.Size(), file: p,
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// sniffFile reads a file's first bytes and tells its kind by magic, never by
+// name. It returns -1 for a file of no kind notarylint reads.
+func sniffFile(path string, size int64) (Kind, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return -1, err
+	}
+	defer f.Close()
+	head := make([]byte, min(size, sniffSize))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return -1, fmt.Errorf("read: %w", err)
+	}
+	if macho.Detect(head, size) != macho.NotMachO {
+		return KindMachO, nil
+	}
+	return -1, nil
+}
+
+// analyzeAll runs the rules over the items, cfg.Jobs at a time.
+func analyzeAll(cfg Config, items []*Item) []Finding {
+	jobs := cfg.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	var (
+		mu  sync.Mutex
+		out []Finding
+		wg  sync.WaitGroup
+	)
+	work := make(chan *Item)
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				fs := analyzeItem(cfg.Rules, it)
+				mu.Lock()
+				out = append(out, fs...)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, it := range items {
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+// analyzeItem parses the item's facts once and runs every rule on it.
+func analyzeItem(rules []*Rule, it *Item) []Finding {
+	facts := &itemFacts{}
+	if it.Kind == KindMachO {
+		f, err := it.open()
+		if err != nil {
+			facts.macho = &MachOFacts{Err: fmt.Errorf("open: %w", err)}
+		} else {
+			facts.macho = loadMachOFacts(f, it.Size)
+			defer f.Close()
+		}
+	}
+	var out []Finding
+	for _, r := range rules {
+		if !r.runsOn(it.Kind) {
+			continue
+		}
+		out = append(out, runRule(r, it, facts)...)
+	}
+	return out
+}
+
+// runRule runs one rule, turning a panic into an internal-error finding.
+func runRule(r *Rule, it *Item, facts *itemFacts) (out []Finding) {
+	p := &Pass{Item: it, Rule: r, facts: facts}
+	defer func() {
+		if v := recover(); v != nil {
+			ip := &Pass{Item: it, Rule: InternalError, facts: facts}
+			ip.Report(Finding{
+				Key:     r.ID,
+				Message: fmt.Sprintf("rule %s (%s) failed on this item: %v", r.ID, r.Name, v),
+			})
+			out = append(p.findings, ip.findings...)
+		}
+	}()
+	r.Check(p)
+	return p.findings
+}
+
+// sortFindings orders findings by path, arch, rule and message.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c < 0
+		}
+		if a.Arch != b.Arch {
+			return a.Arch < b.Arch
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.Message < b.Message
+	})
+}
+
+// InternalError is reported by the engine, not by a check of its own: when a
+// rule panics on an item, the panic becomes a finding of this rule naming the
+// rule and the item, and analysis goes on.
+var InternalError = &Rule{
+	ID:       "NL9002",
+	Name:     "internal-error",
+	Severity: Error,
+	Kinds:    []Kind{KindDirectory, KindMachO},
+	Doc: Doc{
+		Title: "a rule failed on an item",
+		Why: "A notarylint rule stopped with an internal error on this item, so the item was not fully checked. " +
+			"This is a bug in notarylint, not necessarily in the artifact.",
+		Fix: "Report the message and, if you can, the artifact to the notarylint maintainers; the other rules' findings still stand.",
+	},
+	Check: func(*Pass) {}, // findings come from the engine's recover in runRule
+}
+
+// Inspected is an item with its parsed facts, for `notarylint inspect`.
+type Inspected struct {
+	Item  *Item
+	MachO *MachOFacts
+}
+
+// Inspect discovers the items of every input and parses their facts without
+// running rules.
+func Inspect(inputs []string) ([]Inspected, []error) {
+	var out []Inspected
+	var errs []error
+	for _, in := range inputs {
+		items, err := discover(in)
+		if err != nil {
+			errs = append(errs, &InputError{Path: in, Err: err})
+			continue
+		}
+		for _, it := range items {
+			if it.Kind != KindMachO {
+				continue
+			}
+			f, err := it.open()
+			if err != nil {
+				out = append(out, Inspected{Item: it, MachO: &MachOFacts{Err: err}})
+				continue
+			}
+			out = append(out, Inspected{Item: it, MachO: loadMachOFacts(f, it.Size)})
+			f.Close()
+		}
+	}
+	return out, errs
+}

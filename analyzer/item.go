@@ -1,0 +1,38 @@
+package analyzer
+
+import (
+	"io"
+	"os"
+)
+
+// Item is one node of an input's tree: the input itself, or something found
+// inside it.
+type Item struct {
+	// Path is '/'-separated and starts with the input's base name, following
+	// the notary log's path grammar ("tools/bin/tool").
+	Path string
+	// Kind is what the item is.
+	Kind Kind
+	// Parent is the enclosing item, nil for a top-level input.
+	Parent *Item
+	// Input is the top-level input as given on the command line.
+	Input string
+	// Size is the item's size in bytes (0 for directories).
+	Size int64
+
+	// file is where the item's bytes are (for file-backed items).
+	file string
+}
+
+// TopLevel reports whether the item is an input itself.
+func (it *Item) TopLevel() bool { return it.Parent == nil }
+
+// open returns the item's bytes. The caller closes it.
+func (it *Item) open() (readerAtCloser, error) {
+	return os.Open(it.file)
+}
+
+type readerAtCloser interface {
+	io.ReaderAt
+	io.Closer
+}

@@ -1,0 +1,52 @@
+package analyzer
+
+import "fmt"
+
+// Pass is what a rule sees of one item: its identity and its facts. Rules
+// never touch the file system; they read facts through the Pass and report
+// findings to it.
+type Pass struct {
+	Item *Item
+	Rule *Rule
+
+	facts    *itemFacts
+	findings []Finding
+}
+
+// itemFacts caches what was parsed from an item, shared by every rule.
+type itemFacts struct {
+	macho *MachOFacts
+}
+
+// MachO returns the item's Mach-O facts, or nil when the item is not a
+// Mach-O file.
+func (p *Pass) MachO() *MachOFacts { return p.facts.macho }
+
+// Report records a finding. Empty rule, severity, path, input, notary message,
+// doc URL and fix fields are filled from the rule and the item.
+func (p *Pass) Report(f Finding) {
+	r := p.Rule
+	f.RuleID, f.RuleName = r.ID, r.Name
+	f.Severity = r.Severity
+	if f.Path == "" {
+		f.Path = p.Item.Path
+	}
+	f.Input = p.Item.Input
+	if f.NotaryMessage == "" {
+		f.NotaryMessage = r.Doc.NotaryMessage
+	}
+	if f.DocURL == "" {
+		f.DocURL = r.Doc.DocURL
+	}
+	if f.Fix == "" {
+		f.Fix = r.Doc.Fix
+	}
+	f.Fingerprint = fingerprint(&f)
+	p.findings = append(p.findings, f)
+}
+
+// Reportf records a finding for an architecture slice ("" when the finding
+// is not per slice) with a formatted message.
+func (p *Pass) Reportf(arch, format string, args ...any) {
+	p.Report(Finding{Arch: arch, Message: fmt.Sprintf(format, args...)})
+}

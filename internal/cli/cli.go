@@ -1,0 +1,167 @@
+// Package cli implements the notarylint command line: subcommands, flags,
+// output files and exit codes. Main is testable: it takes the arguments and
+// the output streams and returns the exit code.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0 // nothing at or above --fail-on
+	ExitFindings = 1 // findings at or above --fail-on
+	ExitUsage    = 2 // bad flags, arguments or configuration
+	ExitInput    = 3 // an input could not be read or is not a supported format
+)
+
+// Version is the tool's version, set at build time with
+// -ldflags "-X github.com/notarylint/notarylint/internal/cli.Version=…".
+var Version = "0.1.0-dev"
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// subcommands are the first words Main treats as a subcommand; anything else
+// means `check`.
+var subcommands = map[string]bool{
+	"check": true, "rules": true, "explain": true, "inspect": true, "version": true,
+	"help": true, "completion": true, "-h": true, "--help": true, "--version": true,
+}
+
+// Main runs notarylint with args (without the program name) and returns the
+// exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && !subcommands[args[0]] {
+		args = append([]string{"check"}, args...)
+	}
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != errSilent {
+			fmt.Fprintf(stderr, "notarylint: %v\n", ee.err)
+		}
+		if ee.code == ExitUsage {
+			fmt.Fprintln(stderr, "Run 'notarylint --help' for usage.")
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown command or flag, wrong argument count.
+	fmt.Fprintf(stderr, "notarylint: %v\nRun 'notarylint --help' for usage.\n", err)
+	return ExitUsage
+}
+
+// errSilent marks an exit code whose message was already printed.
+var errSilent = errors.New("")
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "notarylint [check] [flags] PATH...",
+		Short: "Find what Apple's notary service would reject, before you upload",
+		Long: `notarylint reads Mach-O files (thin or universal) and directories, offline,
+and reports every problem Apple's notary service, codesign --strict, the stapler
+or Gatekeeper would reject, with Apple's own message and the fix.
+
+'notarylint PATH...' is short for 'notarylint check PATH...'.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
+2 usage error, 3 an input could not be read or is not a supported format.`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("notarylint {{.Version}}\n")
+	root.AddCommand(newCheck(stdout, stderr), newRules(stdout), newExplain(stdout), newInspect(stdout, stderr), newVersion(stdout))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	return root
+}
+
+func newVersion(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(stdout, "notarylint %s\n", Version)
+			return nil
+		},
+	}
+}
+
+// outputSpec is one --format value: FORMAT or FORMAT=FILE.
+type outputSpec struct {
+	format, file string
+}
+
+func parseOutputs(values []string, allowed []string, def string) ([]outputSpec, error) {
+	if len(values) == 0 {
+		values = []string{def}
+	}
+	var out []outputSpec
+	stdout := 0
+	for _, v := range values {
+		format, file, _ := strings.Cut(v, "=")
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == format
+		}
+		if !ok {
+			return nil, usageErr("unknown format %q (want one of %s)", format, strings.Join(allowed, ", "))
+		}
+		if file == "" || file == "-" {
+			file = ""
+			stdout++
+		}
+		out = append(out, outputSpec{format: format, file: file})
+	}
+	if stdout > 1 {
+		return nil, usageErr("only one --format may write to standard output; give the others a file: --format json=out.json")
+	}
+	return out, nil
+}
+
+// writeOutputs renders each output, to its file or to stdout.
+func writeOutputs(specs []outputSpec, stdout io.Writer, render func(w io.Writer, format string, toTerminal bool) error) error {
+	for _, s := range specs {
+		if s.file == "" {
+			if err := render(stdout, s.format, true); err != nil {
+				return err
+			}
+			continue
+		}
+		f, err := os.Create(s.file)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: fmt.Errorf("--format %s: %w", s.format, err)}
+		}
+		err = render(f, s.format, false)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", s.file, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/macho"
+)
+
+func newInspect(stdout, stderr io.Writer) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [--format text|json] PATH...",
+		Short: "Show the facts notarylint reads: archs, SDKs, signatures, cdhashes, team IDs, entitlements",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageErr("--format must be text or json, not %q", format)
+			}
+			found, errs := analyzer.Inspect(args)
+			for _, e := range errs {
+				fmt.Fprintf(stderr, "notarylint: %v\n", e)
+			}
+			items := make([]inspectItem, 0, len(found))
+			for _, f := range found {
+				items = append(items, describeItem(f))
+			}
+			var err error
+			if format == "json" {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				err = enc.Encode(items)
+			} else {
+				err = inspectText(stdout, items)
+			}
+			if err != nil {
+				return err
+			}
+			if len(errs) > 0 {
+				return &exitError{code: ExitInput, err: errSilent}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	return cmd
+}
+
+type inspectItem struct {
+	Path      string         `json:"path"`
+	Kind      string         `json:"kind"`
+	Size      int64          `json:"size"`
+	Universal bool           `json:"universal"`
+	Error     string         `json:"error,omitempty"`
+	Slices    []inspectSlice `json:"slices"`
+}
+
+type inspectSlice struct {
+	Arch          string           `json:"arch"`
+	FileType      string           `json:"file_type"`
+	Offset        int64            `json:"offset"`
+	Size          int64            `json:"size"`
+	Error         string           `json:"error,omitempty"`
+	BuildVersions []inspectVersion `json:"build_versions,omitempty"`
+	VersionMins   []inspectVersion `json:"version_mins,omitempty"`
+	Signature     *inspectSig      `json:"signature"`
+}
+
+type inspectVersion struct {
+	Command  string `json:"command"`
+	Platform string `json:"platform"`
+	MinOS    string `json:"minos"`
+	SDK      string `json:"sdk"`
+}
+
+type inspectSig struct {
+	Kind            string                `json:"kind"` // "cms", "ad-hoc" or "unreadable"
+	Error           string                `json:"error,omitempty"`
+	CodeDirectories []inspectCD           `json:"code_directories"`
+	Entitlements    codesign.Entitlements `json:"entitlements,omitempty"`
+	EntitlementsDER codesign.Entitlements `json:"entitlements_der,omitempty"`
+	Certificates    []string              `json:"certificates,omitempty"`
+	Timestamp       bool                  `json:"timestamp"`
+	Blobs           []string              `json:"blobs"`
+}
+
+type inspectCD struct {
+	Slot       string `json:"slot"`
+	Version    string `json:"version"`
+	Flags      string `json:"flags"`
+	HashType   string `json:"hash_type"`
+	PageSize   int    `json:"page_size"`
+	CodeLimit  uint64 `json:"code_limit"`
+	Identifier string `json:"identifier"`
+	TeamID     string `json:"team_id,omitempty"`
+	Runtime    string `json:"runtime,omitempty"`
+	CDHash     string `json:"cdhash"`
+}
+
+func describeItem(f analyzer.Inspected) inspectItem {
+	it := inspectItem{Path: f.Item.Path, Kind: f.Item.Kind.String(), Size: f.Item.Size, Slices: []inspectSlice{}}
+	m := f.MachO
+	if m.Err != nil {
+		it.Error = m.Err.Error()
+		return it
+	}
+	it.Universal = m.File.Fat != nil
+	for _, s := range m.Slices {
+		it.Slices = append(it.Slices, describeSlice(s))
+	}
+	return it
+}
+
+func describeSlice(s *analyzer.SliceFacts) inspectSlice {
+	out := inspectSlice{Arch: s.Arch, FileType: s.FileTypeName(), Offset: s.Offset, Size: s.Size}
+	if s.Err != nil {
+		out.Error = s.Err.Error()
+		return out
+	}
+	for _, b := range s.BuildVersions {
+		out.BuildVersions = append(out.BuildVersions, inspectVersion{Command: "LC_BUILD_VERSION", Platform: b.Platform.String(), MinOS: b.MinOS.String(), SDK: b.SDK.String()})
+	}
+	for _, v := range s.VersionMins {
+		out.VersionMins = append(out.VersionMins, inspectVersion{Command: v.CommandName(), MinOS: v.Version.String(), SDK: v.SDK.String()})
+	}
+	if !s.Signed() {
+		return out
+	}
+	sig := &inspectSig{Kind: "cms", CodeDirectories: []inspectCD{}, Blobs: []string{}}
+	out.Signature = sig
+	if s.SignatureErr != nil {
+		sig.Kind, sig.Error = "unreadable", s.SignatureErr.Error()
+		return out
+	}
+	if s.Signature.IsAdhoc() {
+		sig.Kind = "ad-hoc"
+	}
+	for _, e := range s.Signature.Index {
+		sig.Blobs = append(sig.Blobs, fmt.Sprintf("slot %#x magic %#x length %d", e.Type, e.Magic, e.Length))
+	}
+	for _, cd := range s.Signature.CodeDirectories {
+		c := inspectCD{
+			Slot: fmt.Sprintf("%#x", cd.Slot), Version: fmt.Sprintf("%#x", cd.Version), Flags: codesign.FlagString(cd.Flags),
+			HashType: cd.HashName(), PageSize: cd.PageSize(), CodeLimit: cd.CodeLimit, Identifier: cd.Identifier,
+			TeamID: cd.TeamID, CDHash: hex.EncodeToString(cd.CDHash()),
+		}
+		if cd.Version >= codesign.CDVersionRuntime {
+			c.Runtime = macho.Version(cd.Runtime).String()
+		}
+		sig.CodeDirectories = append(sig.CodeDirectories, c)
+	}
+	sig.Entitlements, sig.EntitlementsDER = s.Entitlements, s.EntitlementsDER
+	if s.CMSErr != nil {
+		sig.Error = s.CMSErr.Error()
+	}
+	if s.CMS != nil {
+		for _, c := range s.CMS.Certificates {
+			sig.Certificates = append(sig.Certificates, c.Subject.CommonName)
+		}
+		sig.Timestamp = len(s.CMS.Signers) > 0 && s.CMS.Signers[0].HasTimestamp()
+	}
+	return out
+}
+
+func inspectText(w io.Writer, items []inspectItem) error {
+	var b strings.Builder
+	for _, it := range items {
+		fmt.Fprintf(&b, "%s (%s, %d bytes", it.Path, it.Kind, it.Size)
+		if it.Universal {
+			b.WriteString(", universal")
+		}
+		b.WriteString(")\n")
+		if it.Error != "" {
+			fmt.Fprintf(&b, "  error: %s\n", it.Error)
+		}
+		for _, s := range it.Slices {
+			fmt.Fprintf(&b, "  %s  %s  offset %#x size %#x\n", s.Arch, s.FileType, s.Offset, s.Size)
+			if s.Error != "" {
+				fmt.Fprintf(&b, "    error: %s\n", s.Error)
+				continue
+			}
+			for _, v := range append(s.BuildVersions, s.VersionMins...) {
+				platform := ""
+				if v.Platform != "" {
+					platform = " platform " + v.Platform
+				}
+				fmt.Fprintf(&b, "    %s%s minos %s sdk %s\n", v.Command, platform, v.MinOS, v.SDK)
+			}
+			writeSigText(&b, s.Signature)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeSigText(b *strings.Builder, sig *inspectSig) {
+	if sig == nil {
+		b.WriteString("    signature: none\n")
+		return
+	}
+	fmt.Fprintf(b, "    signature: %s", sig.Kind)
+	if sig.Kind == "cms" {
+		fmt.Fprintf(b, ", timestamp %v", sig.Timestamp)
+	}
+	b.WriteString("\n")
+	if sig.Error != "" {
+		fmt.Fprintf(b, "      error: %s\n", sig.Error)
+	}
+	for _, cd := range sig.CodeDirectories {
+		fmt.Fprintf(b, "      CodeDirectory slot %s v%s %s flags=%s identifier=%s", cd.Slot, cd.Version, cd.HashType, cd.Flags, cd.Identifier)
+		if cd.TeamID != "" {
+			fmt.Fprintf(b, " team=%s", cd.TeamID)
+		}
+		if cd.Runtime != "" {
+			fmt.Fprintf(b, " runtime=%s", cd.Runtime)
+		}
+		fmt.Fprintf(b, "\n        cdhash %s\n", cd.CDHash)
+	}
+	for _, c := range sig.Certificates {
+		fmt.Fprintf(b, "      certificate: %s\n", c)
+	}
+	for _, e := range []struct {
+		name string
+		ents codesign.Entitlements
+	}{{"entitlements", sig.Entitlements}, {"entitlements (DER)", sig.EntitlementsDER}} {
+		if len(e.ents) == 0 {
+			continue
+		}
+		keys := make([]string, 0, len(e.ents))
+		for k := range e.ents {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(b, "      %s:\n", e.name)
+		for _, k := range keys {
+			fmt.Fprintf(b, "        %s = %v\n", k, e.ents[k])
+		}
+	}
+}

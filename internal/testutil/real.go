@@ -1,0 +1,101 @@
+// Package testutil holds helpers shared by tests: access to the real,
+// third-party Mach-O samples in testdata/real and their recorded facts.
+package testutil
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// RealSample is one entry of testdata/real/facts.json: facts recorded with
+// independent tools (quill, relic, llvm-objdump, openssl).
+type RealSample struct {
+	File    string      `json:"file"`
+	Package string      `json:"package"`
+	Version string      `json:"version"`
+	Vendor  string      `json:"vendor"`
+	SHA256  string      `json:"sha256"`
+	Size    int64       `json:"size"`
+	Fat     bool        `json:"fat"`
+	Slices  []RealSlice `json:"slices"`
+}
+
+// RealSlice is the recorded facts of one slice.
+type RealSlice struct {
+	Arch            string   `json:"arch"`
+	FileType        string   `json:"filetype"`
+	Platform        string   `json:"platform"`
+	MinOS           string   `json:"minos"`
+	SDK             string   `json:"sdk"`
+	VersionCommand  string   `json:"version_load_command"`
+	CodeDirectories []RealCD `json:"code_directories"`
+	CertCommonName  string   `json:"cert_common_name"`
+	Timestamp       string   `json:"timestamp"`
+	HardenedRuntime bool     `json:"hardened_runtime"`
+}
+
+// RealCD is the recorded facts of one CodeDirectory.
+type RealCD struct {
+	Slot       string `json:"slot"`
+	Version    string `json:"version"`
+	HashType   string `json:"hash_type"`
+	Flags      string `json:"flags"`
+	CDHash     string `json:"cdhash"`
+	Identifier string `json:"identifier"`
+	TeamID     string `json:"team_id"`
+}
+
+// RepoRoot returns the repository root.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// RealSamples loads testdata/real/facts.json.
+func RealSamples(t testing.TB) []RealSample {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(RepoRoot(), "testdata", "real", "facts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []RealSample
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatal("no real samples recorded")
+	}
+	return out
+}
+
+// Decode returns the sample's raw bytes.
+func (s RealSample) Decode(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(RepoRoot(), "testdata", "real", s.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(b)), ""))
+	if err != nil {
+		t.Fatalf("%s: %v", s.File, err)
+	}
+	return raw
+}
+
+// Name is the sample's file name without .b64.
+func (s RealSample) Name() string { return strings.TrimSuffix(s.File, ".b64") }
+
+// WriteTemp decodes the sample into dir and returns its path.
+func (s RealSample) WriteTemp(t testing.TB, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, s.Name())
+	if err := os.WriteFile(p, s.Decode(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

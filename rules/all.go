@@ -1,0 +1,37 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/notarylint/notarylint/analyzer"
+)
+
+// resolvingURL is the base of Apple's "Resolving common notarization issues"
+// page, whose anchors notary logs cite in docUrl.
+const resolvingURL = "https://developer.apple.com/documentation/security/notarizing_macos_software_before_distribution/resolving_common_notarization_issues"
+
+// All is every rule, in ID order.
+var All = []*analyzer.Rule{
+	SDKOlderThan109,
+	MachOLayoutStrict,
+	LegacySlices,
+	BareMachOSubmitted,
+	MachOUnsigned,
+	AdhocOrLinkerSigned,
+	WeakSignatureAlgorithm,
+	HardenedRuntimeMissing,
+	GetTaskAllow,
+	EntitlementsMalformed,
+	MalformedMachO,
+	analyzer.InternalError,
+}
+
+// Lookup finds a rule by ID or name (case-insensitive), or returns nil.
+func Lookup(idOrName string) *analyzer.Rule {
+	for _, r := range All {
+		if strings.EqualFold(r.ID, idOrName) || strings.EqualFold(r.Name, idOrName) {
+			return r
+		}
+	}
+	return nil
+}
