@@ -118,8 +118,8 @@ func Validate(rules []*Rule) error {
 		if d.Title == "" || d.Why == "" || d.Fix == "" {
 			bad("doc needs Title, Why and Fix")
 		}
-		if d.Title != "" && (d.Title != strings.ToLower(d.Title[:1])+d.Title[1:] || strings.HasSuffix(d.Title, ".")) {
-			bad("title must start lower-case and not end with a period")
+		if d.Title != "" && (!titleStartOK(d.Title) || strings.HasSuffix(d.Title, ".")) {
+			bad("title must start lower-case (or with a proper name such as Mach-O) and not end with a period")
 		}
 		if d.Inferred && r.Severity == Error {
 			bad("an inferred rule must not default to error")
@@ -141,4 +141,9 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// titleStartOK allows a title to start lower-case or with a proper name.
+func titleStartOK(title string) bool {
+	return strings.ToLower(title[:1]) == title[:1] || strings.HasPrefix(title, "Mach-O ")
 }

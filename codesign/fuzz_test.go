@@ -1,0 +1,148 @@
+package codesign
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+// superBlob builds a SuperBlob with the given (slot, blob) entries.
+func superBlob(entries ...[2]any) []byte {
+	head := 12 + 8*len(entries)
+	var body []byte
+	index := make([]byte, 0, 8*len(entries))
+	for _, e := range entries {
+		index = binary.BigEndian.AppendUint32(index, e[0].(uint32))
+		index = binary.BigEndian.AppendUint32(index, uint32(head+len(body)))
+		body = append(body, e[1].([]byte)...)
+	}
+	b := binary.BigEndian.AppendUint32(nil, MagicEmbeddedSig)
+	b = binary.BigEndian.AppendUint32(b, uint32(head+len(body)))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(entries)))
+	b = append(b, index...)
+	return append(b, body...)
+}
+
+func blob(magic uint32, payload []byte) []byte {
+	b := binary.BigEndian.AppendUint32(nil, magic)
+	b = binary.BigEndian.AppendUint32(b, uint32(8+len(payload)))
+	return append(b, payload...)
+}
+
+// minimalCD builds a version 0x20400 SHA-256 CodeDirectory with one code slot.
+func minimalCD(flags uint32) []byte {
+	const hdr = 88
+	ident := []byte("com.example\x00")
+	team := []byte("ABCDE12345\x00")
+	b := make([]byte, hdr)
+	be := binary.BigEndian
+	be.PutUint32(b[0:], MagicCodeDirectory)
+	be.PutUint32(b[8:], CDVersionExecSeg)
+	be.PutUint32(b[12:], flags)
+	be.PutUint32(b[16:], uint32(hdr+len(ident)+len(team)+2*32)) // hashOffset
+	be.PutUint32(b[20:], hdr)                                   // identOffset
+	be.PutUint32(b[24:], 2)                                     // nSpecialSlots
+	be.PutUint32(b[28:], 1)                                     // nCodeSlots
+	be.PutUint32(b[32:], 100)                                   // codeLimit
+	b[36], b[37], b[39] = 32, HashSHA256, 12
+	be.PutUint32(b[48:], uint32(hdr+len(ident))) // teamOffset
+	b = append(b, ident...)
+	b = append(b, team...)
+	b = append(b, make([]byte, 3*32)...)
+	be.PutUint32(b[4:], uint32(len(b)))
+	return b
+}
+
+func TestParseMinimal(t *testing.T) {
+	sig, err := Parse(superBlob(
+		[2]any{uint32(SlotCodeDirectory), minimalCD(FlagAdhoc | FlagLinkerSigned)},
+		[2]any{uint32(SlotRequirements), blob(MagicRequirements, []byte{0, 0, 0, 0})},
+		[2]any{uint32(SlotSignature), blob(MagicBlobWrapper, nil)},
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := sig.Primary()
+	if cd == nil || cd.Identifier != "com.example" || cd.TeamID != "ABCDE12345" || cd.CodeLimit != 100 || cd.PageSize() != 4096 {
+		t.Fatalf("CodeDirectory = %+v", cd)
+	}
+	if !cd.IsAdhoc() || !cd.IsLinkerSigned() || cd.HasRuntime() || !sig.IsAdhoc() || !sig.HasSignatureSlot {
+		t.Errorf("flags/adhoc wrong: %s, IsAdhoc %v", FlagString(cd.Flags), sig.IsAdhoc())
+	}
+	if got := FlagString(cd.Flags); got != "0x20002(adhoc,linker-signed)" {
+		t.Errorf("FlagString = %q", got)
+	}
+	if len(cd.CDHash()) != 20 || len(cd.SpecialSlot(2)) != 32 || cd.SpecialSlot(3) != nil {
+		t.Error("slot accessors wrong")
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	cd := minimalCD(0)
+	badCD := append([]byte{}, cd...)
+	binary.BigEndian.PutUint32(badCD[16:], 0xffff) // hashOffset beyond blob
+	cases := map[string][]byte{
+		"short":          {0xfa, 0xde},
+		"bad magic":      blob(0x12345678, make([]byte, 8)),
+		"index overflow": append(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, MagicEmbeddedSig), 20), 1000), 0, 0, 0, 0, 0, 0, 0, 0),
+		"dup slot":       superBlob([2]any{uint32(SlotCodeDirectory), cd}, [2]any{uint32(SlotCodeDirectory), cd}),
+		"wrong magic":    superBlob([2]any{uint32(SlotEntitlements), blob(MagicRequirements, nil)}),
+		"bad hashes":     superBlob([2]any{uint32(SlotCodeDirectory), badCD}),
+	}
+	for name, b := range cases {
+		_, err := Parse(b)
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if _, ok := err.(*ParseError); !ok {
+			t.Errorf("%s: error %T %v, want *ParseError", name, err, err)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(superBlob([2]any{uint32(SlotCodeDirectory), minimalCD(FlagRuntime)}))
+	f.Add(superBlob([2]any{uint32(SlotCodeDirectory), minimalCD(0)}, [2]any{uint32(SlotEntitlements), blob(MagicEntitlements, []byte("<plist/>"))},
+		[2]any{uint32(SlotTicket), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sig, err := Parse(b)
+		if err != nil {
+			return
+		}
+		for _, cd := range sig.CodeDirectories {
+			_ = cd.CDHash()
+			for i := 1; i <= int(cd.NSpecialSlots); i++ {
+				_ = cd.SpecialSlot(i)
+			}
+			if cd.NCodeSlots > 0 {
+				_ = cd.CodeSlot(int(cd.NCodeSlots) - 1)
+			}
+		}
+		if len(sig.CMS) > 0 {
+			_, _ = ParseCMS(sig.CMS)
+		}
+	})
+}
+
+func FuzzEntitlements(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><plist version="1.0"><dict><key>a</key><true/></dict></plist>`))
+	f.Add([]byte("bplist00"))
+	der, _ := EncodeEntitlementsDER(Entitlements{"a": true, "b": []any{"x"}, "c": map[string]any{"d": int64(1)}})
+	f.Add(der)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseEntitlementsXML(b)
+		if e, err := ParseEntitlementsDER(b); err == nil {
+			if _, err := EncodeEntitlementsDER(e); err != nil {
+				t.Fatalf("decoded entitlements do not encode: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzCMS(f *testing.F) {
+	f.Add([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x80, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseCMS(b)
+	})
+}

@@ -1,0 +1,106 @@
+package rules
+
+// Catalogue lists every id of the shared rules catalogue with what notarylint
+// does about it: the name of the registered rule that implements it, or why
+// it is not (yet) implemented. A test keeps it in step with All and with the
+// catalogue.
+var Catalogue = map[string]string{
+	// Implemented.
+	"macho-unsigned":           "",
+	"adhoc-or-linker-signed":   "",
+	"weak-signature-algorithm": "",
+	"macho-layout-strict":      "",
+	"hardened-runtime-missing": "",
+	"get-task-allow":           "",
+	"entitlements-malformed":   "",
+	"sdk-older-than-10.9":      "",
+	"legacy-slices":            "",
+	"bare-macho-submitted":     "",
+
+	// Behaviour of the engine rather than a rule of its own.
+	"foreign-platform-macho": "by design: every rule checks every Mach-O slice whatever its LC_BUILD_VERSION platform",
+	"macho-by-content":       "by design: the engine finds Mach-O files by magic, never by file name",
+
+	// Signature verification (issue: code-signature verification).
+	"cert-not-developer-id":      "planned: needs CMS and certificate-chain verification",
+	"cert-chain-missing":         "planned: needs CMS and certificate-chain verification",
+	"timestamp-missing":          "planned: needs RFC 3161 timestamp verification",
+	"timestamp-not-apple":        "planned: needs RFC 3161 timestamp verification",
+	"code-hash-mismatch":         "planned: needs page-hash verification",
+	"cms-invalid":                "planned: needs CMS verification (unparsable CMS is malformed-macho for now)",
+	"cert-expired-untimestamped": "planned: needs certificate verification",
+	"team-id-mismatch":           "planned: needs certificate verification and nested code",
+
+	// Bundles.
+	"infoplist-hash-mismatch":           "planned: needs bundle support",
+	"resource-dir-hash-mismatch":        "planned: needs bundle support",
+	"restricted-entitlement-no-profile": "planned: needs bundle and provisioning-profile support",
+	"profile-mismatch":                  "planned: needs provisioning-profile support",
+	"dev-profile-embedded":              "planned: needs provisioning-profile support",
+	"profile-missing-nested":            "planned: needs bundle support",
+	"entitlements-on-library":           "planned: needs bundle context to avoid false reports",
+	"deep-signed-shared-entitlements":   "planned: needs bundle support",
+	"jit-entitlement-missing":           "planned: heuristic, needs bundle support",
+	"entitlements-der-absent":           "planned: inferred hygiene rule",
+	"sealed-resource-invalid":           "planned: needs bundle support",
+	"nested-code-modified":              "planned: needs bundle support",
+	"nested-code-unsigned":              "planned: needs bundle support",
+	"data-in-code-location":             "planned: needs bundle support",
+	"macho-in-resources":                "planned: needs bundle support",
+	"bundle-root-unsealed":              "planned: needs bundle support",
+	"framework-root-unsealed":           "planned: needs bundle support",
+	"framework-symlinks-flattened":      "planned: needs bundle support",
+	"framework-bad-version":             "planned: needs bundle support",
+	"symlink-escapes-bundle":            "planned: needs bundle support",
+	"xattr-detritus":                    "planned: needs bundle support",
+	"appledouble-in-bundle":             "planned: needs bundle support",
+	"not-regular-file":                  "planned: needs bundle support",
+	"obsolete-resource-envelope":        "planned: needs bundle support",
+	"dotted-dir-in-code-location":       "planned: needs bundle support",
+	"infoplist-incomplete":              "planned: needs bundle support",
+	"identifier-differs-from-bundle-id": "planned: needs bundle support",
+
+	// Installer packages.
+	"pkg-unsigned":              "planned: needs flat-package support",
+	"pkg-wrong-cert":            "planned: needs flat-package support",
+	"pkg-no-timestamp":          "planned: needs flat-package support",
+	"pkg-not-extractable":       "planned: needs flat-package support",
+	"pkg-no-code":               "planned: needs flat-package support",
+	"pkg-payload-issues":        "planned: needs flat-package support",
+	"pkg-legacy-bundle":         "planned: needs flat-package support",
+	"pkg-third-party-installer": "planned: needs flat-package support",
+
+	// Disk images.
+	"dmg-not-udif":               "planned: needs disk-image support",
+	"dmg-unsigned":               "planned: needs disk-image support",
+	"dmg-installer-cert":         "planned: needs disk-image support",
+	"dmg-corrupt-or-compression": "planned: needs disk-image support",
+	"dmg-contents":               "planned: needs disk-image support",
+	"dmg-inner-app-not-stapled":  "planned: needs disk-image support",
+
+	// Zip and nested archives.
+	"nested-archive-code": "planned: needs archive support",
+	"zip-cannot-staple":   "planned: needs zip support",
+	"zip-made-wrongly":    "planned: needs zip support",
+	"zip-no-unix-modes":   "planned: needs zip support",
+	"zip-layout":          "planned: needs zip support",
+
+	// Stapling and notary logs.
+	"ticket-not-stapled":        "planned: needs bundle, pkg and dmg support",
+	"ticket-for-other-build":    "planned: needs notary-log support",
+	"staple-unsupported-target": "planned: needs notary-log and stapling support",
+	"coderesources-symlink":     "planned: needs bundle support",
+	"signed-after-staple":       "planned: needs ticket support",
+
+	// Account- and service-side: not detectable from the bytes.
+	"team-not-configured": "not detectable offline: explained by the notary-log command (planned)",
+	"invalid-team-id":     "not detectable offline: explained by the notary-log command (planned)",
+	"agreements-missing":  "not detectable offline: explained by the notary-log command (planned)",
+	"bad-credentials":     "not detectable offline: explained by the notary-log command (planned)",
+	"altool-retired":      "not detectable offline: about the upload tool, not the artifact",
+	"exit-0-on-invalid":   "not detectable offline: about notarytool's exit status",
+	"warnings-accepted":   "not detectable offline: service policy",
+	"slow-or-stuck":       "not detectable offline: service behaviour",
+	"staple-trust-68":     "not detectable offline: network configuration",
+	"revoked":             "not detectable offline: needs Apple's revocation service",
+}
