@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/notarylint/notarylint/internal/testutil"
+	"github.com/notarylint/notarylint/rules"
+)
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// realPath decodes the named real sample into a temp dir.
+func realPath(t *testing.T, name string) string {
+	for _, s := range testutil.RealSamples(t) {
+		if s.Name() == name {
+			return s.WriteTemp(t, t.TempDir())
+		}
+	}
+	t.Fatalf("no real sample %s", name)
+	return ""
+}
+
+func TestExitCodes(t *testing.T) {
+	clean := realPath(t, "pg_ctl-universal")
+	legacy := realPath(t, "load_osxfuse-fat3")
+	garbage := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(garbage, []byte("just some text\n"), 0o644)
+
+	cases := []struct {
+		name string
+		args []string
+		want int
+		errs string
+	}{
+		{"clean real binary", []string{"check", clean}, ExitOK, ""},
+		{"plain form", []string{clean}, ExitOK, ""},
+		{"errors found", []string{"check", legacy}, ExitFindings, ""},
+		{"fail-on none", []string{"check", "--fail-on", "none", legacy}, ExitOK, ""},
+		{"fail-on info trips on infos", []string{"check", "--fail-on", "info", clean}, ExitFindings, ""},
+		{"disable the failing rule", []string{"check", "--disable", "sdk-older-than-10.9", legacy}, ExitOK, ""},
+		{"missing input", []string{"check", filepath.Join(t.TempDir(), "nope")}, ExitInput, "no such file"},
+		{"unsupported input", []string{"check", garbage}, ExitInput, "unsupported input"},
+		{"bad flag", []string{"check", "--frobnicate", clean}, ExitUsage, "unknown flag"},
+		{"bad fail-on", []string{"check", "--fail-on", "fatal", clean}, ExitUsage, "--fail-on"},
+		{"bad format", []string{"check", "--format", "xml", clean}, ExitUsage, "unknown format"},
+		{"two stdout formats", []string{"check", "--format", "json", "--format", "sarif", clean}, ExitUsage, "only one"},
+		{"unknown rule", []string{"check", "--disable", "nope", clean}, ExitUsage, "unknown rule"},
+		{"no paths", []string{"check"}, ExitUsage, ""},
+		{"explain unknown", []string{"explain", "zzz-not-a-rule"}, ExitUsage, "no rule"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(t, tc.args...)
+			if code != tc.want {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tc.want, stderr)
+			}
+			if tc.errs != "" && !strings.Contains(stderr, tc.errs) {
+				t.Errorf("stderr %q does not mention %q", stderr, tc.errs)
+			}
+		})
+	}
+}
+
+func TestInputErrorStillReportsOthers(t *testing.T) {
+	legacy := realPath(t, "load_osxfuse-fat3")
+	code, stdout, stderr := run(t, "check", "--format", "json", legacy, filepath.Join(t.TempDir(), "missing"))
+	if code != ExitInput {
+		t.Fatalf("exit %d, want %d", code, ExitInput)
+	}
+	if !strings.Contains(stderr, "missing") || !strings.Contains(stdout, "sdk-older-than-10.9") {
+		t.Errorf("want the readable input's findings on stdout and the error on stderr; stderr %q", stderr)
+	}
+}
+
+func TestMultipleOutputs(t *testing.T) {
+	legacy := realPath(t, "load_osxfuse-fat3")
+	dir := t.TempDir()
+	jsonPath, sarifPath := filepath.Join(dir, "out.json"), filepath.Join(dir, "out.sarif")
+	code, stdout, _ := run(t, "check", "--format", "text", "--format", "json="+jsonPath, "--format", "sarif="+sarifPath, legacy)
+	if code != ExitFindings {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stdout, "NL1001 sdk-older-than-10.9") {
+		t.Errorf("text output missing the finding:\n%s", stdout)
+	}
+	var rep struct {
+		Tool     string `json:"tool"`
+		Findings []struct {
+			Rule, Name, Severity, Path, Arch string
+		} `json:"findings"`
+		Summary struct{ Error, Items int } `json:"summary"`
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("json output unreadable: %v", err)
+	}
+	if rep.Tool != "notarylint" || rep.Summary.Error != 3 || rep.Summary.Items != 1 {
+		t.Errorf("json summary = %+v", rep.Summary)
+	}
+	for _, f := range rep.Findings {
+		if f.Path != "load_osxfuse-fat3" {
+			t.Errorf("finding path %q, want the input's base name", f.Path)
+		}
+	}
+	sb, err := os.ReadFile(sarifPath)
+	if err != nil || !bytes.Contains(sb, []byte(`"version": "2.1.0"`)) {
+		t.Errorf("sarif output missing or wrong: %v", err)
+	}
+}
+
+func TestRulesAndExplainCoverEveryRule(t *testing.T) {
+	_, text, _ := run(t, "rules")
+	_, js, _ := run(t, "rules", "--format", "json")
+	var list []ruleJSON
+	if err := json.Unmarshal([]byte(js), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != len(rules.All) {
+		t.Errorf("rules --format json lists %d rules, want %d", len(list), len(rules.All))
+	}
+	for _, r := range rules.All {
+		if !strings.Contains(text, r.ID) || !strings.Contains(text, r.Name) {
+			t.Errorf("rules output lacks %s %s", r.ID, r.Name)
+		}
+		for _, key := range []string{r.ID, r.Name} {
+			code, out, _ := run(t, "explain", key)
+			if code != 0 || !strings.Contains(out, r.Doc.Fix) || !strings.Contains(out, r.Doc.Title) {
+				t.Errorf("explain %s: exit %d, output lacks title or fix", key, code)
+			}
+		}
+	}
+	code, out, _ := run(t, "explain", "The binary uses an SDK older than the 10.9 SDK.")
+	if code != 0 || !strings.Contains(out, "NL1001") {
+		t.Errorf("explain by Apple message: exit %d, %q", code, out)
+	}
+}
+
+// TestDocsCurrent keeps docs/rules.md equal to `notarylint rules --format
+// markdown`. Regenerate with: go run ./cmd/notarylint rules --format markdown > docs/rules.md
+func TestDocsCurrent(t *testing.T) {
+	want := RulesMarkdown(rules.All)
+	got, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "docs", "rules.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Error("docs/rules.md is stale: go run ./cmd/notarylint rules --format markdown > docs/rules.md")
+	}
+}
+
+func TestInspect(t *testing.T) {
+	p := realPath(t, "pg_ctl-universal")
+	code, out, _ := run(t, "inspect", "--format", "json", p)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var items []inspectItem
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || !items[0].Universal || len(items[0].Slices) != 2 {
+		t.Fatalf("items = %+v", items)
+	}
+	s := items[0].Slices[1]
+	if s.Arch != "arm64" || s.Signature == nil || s.Signature.Kind != "cms" || !s.Signature.Timestamp ||
+		s.Signature.CodeDirectories[0].CDHash != "7fd721bff1709195a5f218d3f67607369bb475ee" ||
+		s.Signature.CodeDirectories[0].TeamID != "26QKX55P9K" || s.BuildVersions[0].SDK != "14.5" {
+		t.Errorf("arm64 slice = %+v", s)
+	}
+	_, text, _ := run(t, "inspect", p)
+	for _, want := range []string{"cdhash 7fd721bff1709195a5f218d3f67607369bb475ee", "team=26QKX55P9K", "com.apple.security.cs.allow-jit = true"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("inspect text lacks %q", want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := run(t, args...)
+		if code != 0 || !strings.Contains(out, "notarylint "+Version) {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
+	}
+}
