@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/notarylint/notarylint/analyzer"
 )
@@ -62,27 +61,7 @@ func RuleHelpURL(r *analyzer.Rule) string {
 	if r == nil {
 		return ""
 	}
-	heading := r.ID
-	if r.Name != "" {
-		heading += " " + r.Name
-	}
-	return rulesDocBase + "#" + githubAnchor(heading)
-}
-
-// githubAnchor slugifies a heading as GitHub does (github-slugger): lower
-// case; letters, digits, marks, '-' and '_' are kept; spaces become '-';
-// everything else is dropped.
-func githubAnchor(heading string) string {
-	var b strings.Builder
-	for _, c := range strings.ToLower(strings.TrimSpace(heading)) {
-		switch {
-		case c == ' ':
-			b.WriteByte('-')
-		case c == '-' || c == '_' || unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.IsMark(c):
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
+	return rulesDocBase + "#" + r.Anchor()
 }
 
 // countBySeverity counts the findings of r by severity.
