@@ -179,9 +179,9 @@ func analyzeAll(cfg Config, items []*Item) []Finding {
 		go func() {
 			defer wg.Done()
 			for it := range work {
-				fs := analyzeItem(cfg.Rules, it)
+				found := analyzeItem(cfg.Rules, it)
 				mu.Lock()
-				out = append(out, fs...)
+				out = append(out, found...)
 				mu.Unlock()
 			}
 		}()

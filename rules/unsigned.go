@@ -126,7 +126,7 @@ var WeakSignatureAlgorithm = &analyzer.Rule{
 	},
 }
 
-// describeCDs lists CodeDirectories as "slot 0 (sha256, flags=…)".
+// describeCD names a CodeDirectory as "CodeDirectory slot 0x0 (sha256, flags=…)".
 func describeCD(cd *codesign.CodeDirectory) string {
 	return fmt.Sprintf("CodeDirectory slot %#x (%s, flags=%s)", cd.Slot, cd.HashName(), codesign.FlagString(cd.Flags))
 }
