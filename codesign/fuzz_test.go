@@ -1,9 +1,49 @@
 package codesign
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
+
+	"github.com/notarylint/notarylint/internal/testutil"
+	"github.com/notarylint/notarylint/macho"
 )
+
+// realSignatures returns the embedded signatures of the real samples in
+// testdata/real, as seeds for the fuzzers.
+func realSignatures(t testing.TB) [][]byte {
+	var out [][]byte
+	for _, s := range testutil.RealSamples(t) {
+		raw := s.Decode(t)
+		f, err := macho.Open(bytes.NewReader(raw), int64(len(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sl := range f.Slices {
+			if cs := sl.CodeSignature; sl.Err == nil && cs != nil {
+				start := sl.Offset + int64(cs.DataOff)
+				out = append(out, raw[start:start+int64(cs.DataSize)])
+			}
+		}
+	}
+	return out
+}
+
+func TestParseRealSignatures(t *testing.T) {
+	sigs := realSignatures(t)
+	if len(sigs) < 5 {
+		t.Fatalf("only %d real signatures", len(sigs))
+	}
+	for i, b := range sigs {
+		sig, err := Parse(b)
+		if err != nil {
+			t.Fatalf("signature %d: %v", i, err)
+		}
+		if _, err := ParseCMS(sig.CMS); err != nil {
+			t.Errorf("signature %d: CMS: %v", i, err)
+		}
+	}
+}
 
 // superBlob builds a SuperBlob with the given (slot, blob) entries.
 func superBlob(entries ...[2]any) []byte {
@@ -101,6 +141,9 @@ func TestParseErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
+	for _, b := range realSignatures(f) {
+		f.Add(b)
+	}
 	f.Add(superBlob([2]any{uint32(SlotCodeDirectory), minimalCD(FlagRuntime)}))
 	f.Add(superBlob([2]any{uint32(SlotCodeDirectory), minimalCD(0)}, [2]any{uint32(SlotEntitlements), blob(MagicEntitlements, []byte("<plist/>"))},
 		[2]any{uint32(SlotTicket), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9}}))
@@ -140,6 +183,11 @@ func FuzzEntitlements(f *testing.F) {
 }
 
 func FuzzCMS(f *testing.F) {
+	for _, b := range realSignatures(f) {
+		if sig, err := Parse(b); err == nil {
+			f.Add(sig.CMS)
+		}
+	}
 	f.Add([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x80, 0, 0, 0, 0, 0, 0})
 	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
