@@ -49,6 +49,11 @@ type Doc struct {
 	Inferred bool
 	// Sources names where the rule's facts come from.
 	Sources []string
+	// SecuritySeverity, a score from "0.1" to "10.0", marks a rule whose
+	// findings are security weaknesses as well as notarization problems;
+	// GitHub code scanning then lists them as security alerts. Empty for
+	// most rules.
+	SecuritySeverity string
 }
 
 // Rule is one check. Rules are plain values; rules.All lists them.

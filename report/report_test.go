@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -645,5 +646,36 @@ func TestEscapeMarkdown(t *testing.T) {
 	}
 	if got := codeSpan("a `b` c"); got != "``a `b` c``" {
 		t.Errorf("codeSpan = %q", got)
+	}
+}
+
+func TestSARIFSecuritySeverity(t *testing.T) {
+	sec := *sdkRule
+	sec.ID, sec.Name, sec.Doc.SecuritySeverity = "NL3999", "test-security", "6.5"
+	var buf bytes.Buffer
+	rep := &analyzer.Report{Version: "1.0.0", Rules: []*analyzer.Rule{sdkRule, &sec}}
+	if err := SARIF(&buf, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						Properties map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	rs := log.Runs[0].Tool.Driver.Rules
+	if _, ok := rs[0].Properties["security-severity"]; ok {
+		t.Error("a rule without SecuritySeverity got security-severity")
+	}
+	if rs[1].Properties["security-severity"] != "6.5" || !strings.Contains(fmt.Sprint(rs[1].Properties["tags"]), "security") {
+		t.Errorf("security rule properties = %v", rs[1].Properties)
 	}
 }

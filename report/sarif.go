@@ -76,6 +76,8 @@ type (
 		Tags            []string `json:"tags"`
 		Precision       string   `json:"precision,omitempty"`
 		ProblemSeverity string   `json:"problem.severity"`
+		// SecuritySeverity makes GitHub treat the rule as a security rule.
+		SecuritySeverity string `json:"security-severity,omitempty"`
 	}
 	sarifAutomationDetails struct {
 		ID string `json:"id"`
@@ -224,9 +226,9 @@ func ruleDescriptor(rule *analyzer.Rule) sarifDescriptor {
 	if name == rule.ID {
 		name = "" // GitHub wants a name different from the id; none is better than a copy
 	}
-	precision := "high"
-	if d.Inferred {
-		precision = "medium"
+	tags := ruleTags(rule.ID)
+	if d.SecuritySeverity != "" {
+		tags = append(tags, "security")
 	}
 	text, md := ruleHelp(rule)
 	return sarifDescriptor{
@@ -238,9 +240,10 @@ func ruleDescriptor(rule *analyzer.Rule) sarifDescriptor {
 		HelpURI:              RuleHelpURL(rule),
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(rule.Severity)},
 		Properties: sarifRuleProperties{
-			Tags:            ruleTags(rule.ID),
-			Precision:       precision,
-			ProblemSeverity: problemSeverity(rule.Severity),
+			Tags:             tags,
+			Precision:        rule.Precision(),
+			ProblemSeverity:  problemSeverity(rule.Severity),
+			SecuritySeverity: d.SecuritySeverity,
 		},
 	}
 }

@@ -25,6 +25,8 @@ var GetTaskAllow = &analyzer.Rule{
 		Fix: "Remove the key from the entitlements file (or set CODE_SIGN_INJECT_BASE_ENTITLEMENTS=NO and build " +
 			"Release), then re-sign with `codesign -f --timestamp -o runtime --entitlements E.plist -s …`.",
 		Sources: []string{"Apple, Resolving common notarization issues", "microsoft/scalar#345", "sindresorhus/LaunchAtLogin-Legacy#70"},
+		// Any local process may attach to and control the program.
+		SecuritySeverity: "6.5",
 	},
 	Check: func(p *analyzer.Pass) {
 		for _, s := range signedSlices(p) {
