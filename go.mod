@@ -4,16 +4,19 @@ go 1.26
 
 require (
 	github.com/blacktop/go-macho v1.1.296
+	github.com/digitorus/timestamp v0.0.0-20250524132541-c45532741eea
 	github.com/fatih/color v1.19.0
 	github.com/fullsailor/pkcs7 v0.0.0-20190404230743-d7302db945fa
 	github.com/mattn/go-isatty v0.0.20
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	github.com/smallstep/pkcs7 v0.2.3
 	github.com/spf13/cobra v1.10.2
 	howett.net/plist v1.0.1
 )
 
 require (
 	github.com/blacktop/go-dwarf v1.1.0 // indirect
+	github.com/digitorus/pkcs7 v0.0.0-20230713084857-e76b763bdc49 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect

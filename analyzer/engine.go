@@ -11,7 +11,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/notarylint/notarylint/codesign"
 	"github.com/notarylint/notarylint/macho"
 )
 
@@ -25,6 +27,31 @@ type Config struct {
 	Jobs int
 	// Version is written into the report.
 	Version string
+	// TeamID, when set, is the only team whose signatures are expected
+	// (--team-id).
+	TeamID string
+	// Trust replaces Apple's embedded roots. Tests pass their own PKI here;
+	// the CLI never sets it.
+	Trust *codesign.Trust
+	// Now is the time certificates are evaluated at when a signature has no
+	// secure timestamp; zero means the current time.
+	Now time.Time
+}
+
+// verifyConfig returns what signature verification needs.
+func (cfg *Config) verifyConfig() (verifyConfig, error) {
+	vc := verifyConfig{trust: cfg.Trust, now: cfg.Now, jobs: cfg.Jobs}
+	if vc.now.IsZero() {
+		vc.now = time.Now()
+	}
+	if vc.trust == nil {
+		t, err := codesign.AppleTrust()
+		if err != nil {
+			return vc, fmt.Errorf("embedded Apple certificates: %w", err)
+		}
+		vc.trust = t
+	}
+	return vc, nil
 }
 
 // InputError says why a top-level input could not be analysed at all: it
@@ -49,6 +76,10 @@ const sniffSize = 8 + 32*macho.MaxFatArches
 func Run(cfg Config, inputs []string) (*Report, []error) {
 	rep := &Report{Tool: "notarylint", Version: cfg.Version, Inputs: inputs, Rules: cfg.Rules, Findings: []Finding{}}
 	var items []*Item
+	vc, err := cfg.verifyConfig()
+	if err != nil {
+		return rep, []error{err}
+	}
 	var errs []error
 	for _, in := range inputs {
 		its, err := discover(in)
@@ -58,7 +89,7 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 		}
 		items = append(items, its...)
 	}
-	rep.Findings = append(rep.Findings, analyzeAll(cfg, items)...)
+	rep.Findings = append(rep.Findings, analyzeAll(cfg, vc, items)...)
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		if s, ok := cfg.Severity[f.RuleID]; ok {
@@ -163,7 +194,7 @@ func sniffFile(path string, size int64) (Kind, error) {
 }
 
 // analyzeAll runs the rules over the items, cfg.Jobs at a time.
-func analyzeAll(cfg Config, items []*Item) []Finding {
+func analyzeAll(cfg Config, vc verifyConfig, items []*Item) []Finding {
 	jobs := cfg.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
@@ -179,7 +210,7 @@ func analyzeAll(cfg Config, items []*Item) []Finding {
 		go func() {
 			defer wg.Done()
 			for it := range work {
-				found := analyzeItem(cfg.Rules, it)
+				found := analyzeItem(&cfg, vc, it)
 				mu.Lock()
 				out = append(out, found...)
 				mu.Unlock()
@@ -195,19 +226,19 @@ func analyzeAll(cfg Config, items []*Item) []Finding {
 }
 
 // analyzeItem parses the item's facts once and runs every rule on it.
-func analyzeItem(rules []*Rule, it *Item) []Finding {
-	facts := &itemFacts{}
+func analyzeItem(cfg *Config, vc verifyConfig, it *Item) []Finding {
+	facts := &itemFacts{cfg: cfg}
 	if it.Kind == KindMachO {
 		f, err := it.open()
 		if err != nil {
 			facts.macho = &MachOFacts{Err: fmt.Errorf("open: %w", err)}
 		} else {
-			facts.macho = loadMachOFacts(f, it.Size)
+			facts.macho = loadMachOFacts(f, it.Size, vc)
 			defer f.Close()
 		}
 	}
 	var out []Finding
-	for _, r := range rules {
+	for _, r := range cfg.Rules {
 		if !r.runsOn(it.Kind) {
 			continue
 		}
@@ -273,10 +304,14 @@ type Inspected struct {
 	MachO *MachOFacts
 }
 
-// Inspect discovers the items of every input and parses their facts without
-// running rules.
-func Inspect(inputs []string) ([]Inspected, []error) {
+// Inspect discovers the items of every input and parses and verifies their
+// facts without running rules.
+func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 	var out []Inspected
+	vc, err := cfg.verifyConfig()
+	if err != nil {
+		return nil, []error{err}
+	}
 	var errs []error
 	for _, in := range inputs {
 		items, err := discover(in)
@@ -293,7 +328,7 @@ func Inspect(inputs []string) ([]Inspected, []error) {
 				out = append(out, Inspected{Item: it, MachO: &MachOFacts{Err: err}})
 				continue
 			}
-			out = append(out, Inspected{Item: it, MachO: loadMachOFacts(f, it.Size)})
+			out = append(out, Inspected{Item: it, MachO: loadMachOFacts(f, it.Size, vc)})
 			f.Close()
 		}
 	}

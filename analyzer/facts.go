@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/notarylint/notarylint/codesign"
 	"github.com/notarylint/notarylint/macho"
@@ -43,6 +44,17 @@ type SliceFacts struct {
 	// malformed (EntitlementsDERErr).
 	EntitlementsDER    codesign.Entitlements
 	EntitlementsDERErr error
+
+	// Pages holds, per CodeDirectory (in Signature.CodeDirectories order),
+	// the first code page whose hash differs, or nil. PagesErr says why the
+	// pages could not be checked.
+	Pages    []*codesign.PageMismatch
+	PagesErr error
+	// Slots are the special slots whose hashes differ from the data they
+	// bind.
+	Slots []*codesign.SlotMismatch
+	// Verified is the verdict on the CMS signature, nil when there is none.
+	Verified *codesign.CMSResult
 }
 
 // Signed reports whether the slice has an LC_CODE_SIGNATURE command.
@@ -56,16 +68,62 @@ func (s *SliceFacts) CodeDirectories() []*codesign.CodeDirectory {
 	return s.Signature.CodeDirectories
 }
 
-func loadMachOFacts(r io.ReaderAt, size int64) *MachOFacts {
+// verifyConfig is what signature verification needs from the run.
+type verifyConfig struct {
+	trust *codesign.Trust
+	now   time.Time
+	jobs  int
+}
+
+func loadMachOFacts(r io.ReaderAt, size int64, vc verifyConfig) *MachOFacts {
 	f, err := macho.Open(r, size)
 	if err != nil {
 		return &MachOFacts{Err: err}
 	}
 	facts := &MachOFacts{File: f}
 	for _, s := range f.Slices {
-		facts.Slices = append(facts.Slices, loadSliceFacts(s))
+		sf := loadSliceFacts(s)
+		sf.verify(vc)
+		facts.Slices = append(facts.Slices, sf)
 	}
 	return facts
+}
+
+// verify checks the slice's signature: code page and special slot hashes,
+// and the CMS signature with its chain and timestamp.
+func (sf *SliceFacts) verify(vc verifyConfig) {
+	sig := sf.Signature
+	if sig == nil || len(sig.CodeDirectories) == 0 {
+		return
+	}
+	sf.Pages, sf.PagesErr = codesign.VerifyPages(sig.CodeDirectories, sf.Reader(), sf.Size, vc.jobs)
+	var infoPlist []byte
+	if sec := sf.Section("__TEXT", "__info_plist"); sec != nil && sec.Size > 0 && sec.Size <= MaxSignatureSize {
+		buf := make([]byte, sec.Size)
+		if _, err := sf.Reader().ReadAt(buf, int64(sec.Offset)); err == nil {
+			infoPlist = buf
+		}
+	}
+	for _, cd := range sig.CodeDirectories {
+		for _, slot := range []struct {
+			n    int
+			data []byte
+		}{{codesign.SlotRequirements, sig.Requirements}, {codesign.SlotEntitlements, sig.Entitlements}, {codesign.SlotEntitlementsDER, sig.EntitlementsDER}} {
+			if m := codesign.CheckSpecialSlot(cd, slot.n, slot.data); m != nil {
+				sf.Slots = append(sf.Slots, m)
+			}
+		}
+		// Slot 1 binds a standalone tool's embedded Info.plist; inside a
+		// bundle it binds Contents/Info.plist, which the bundle layer checks.
+		if infoPlist != nil && cd.SpecialSlot(codesign.SlotInfo) != nil {
+			if m := codesign.CheckSpecialSlot(cd, codesign.SlotInfo, infoPlist); m != nil && m.Stored {
+				sf.Slots = append(sf.Slots, m)
+			}
+		}
+	}
+	if len(sig.CMS) > 0 && vc.trust != nil {
+		sf.Verified = codesign.VerifyCMS(sig, vc.trust, vc.now)
+	}
 }
 
 func loadSliceFacts(s *macho.Slice) *SliceFacts {

@@ -15,8 +15,12 @@ type Pass struct {
 
 // itemFacts caches what was parsed from an item, shared by every rule.
 type itemFacts struct {
+	cfg   *Config
 	macho *MachOFacts
 }
+
+// TeamID returns the team ID the run expects (--team-id), or "".
+func (p *Pass) TeamID() string { return p.facts.cfg.TeamID }
 
 // MachO returns the item's Mach-O facts, or nil when the item is not a
 // Mach-O file.

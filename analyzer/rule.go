@@ -124,7 +124,7 @@ func Validate(rules []*Rule) error {
 			bad("doc needs Title, Why and Fix")
 		}
 		if d.Title != "" && (!titleStartOK(d.Title) || strings.HasSuffix(d.Title, ".")) {
-			bad("title must start lower-case (or with a proper name such as Mach-O) and not end with a period")
+			bad("title must start lower-case (or with a proper name such as Mach-O or CMS) and not end with a period")
 		}
 		if d.Inferred && r.Severity == Error {
 			bad("an inferred rule must not default to error")
@@ -150,5 +150,13 @@ func contains(list []string, s string) bool {
 
 // titleStartOK allows a title to start lower-case or with a proper name.
 func titleStartOK(title string) bool {
-	return strings.ToLower(title[:1]) == title[:1] || strings.HasPrefix(title, "Mach-O ")
+	if strings.ToLower(title[:1]) == title[:1] {
+		return true
+	}
+	for _, name := range []string{"Mach-O ", "CMS ", "CodeDirectory "} {
+		if strings.HasPrefix(title, name) {
+			return true
+		}
+	}
+	return false
 }

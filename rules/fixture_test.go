@@ -1,18 +1,10 @@
 package rules_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/fullsailor/pkcs7"
 
 	"github.com/notarylint/notarylint/analyzer"
 	"github.com/notarylint/notarylint/codesign"
@@ -21,58 +13,40 @@ import (
 	"github.com/notarylint/notarylint/rules"
 )
 
-var (
-	sdk14 = &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)}
+var sdk14 = &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)}
 
-	cmsOnce sync.Once
-	cmsCert *x509.Certificate
-	cmsKey  *rsa.PrivateKey
-)
-
-// testCMS signs the primary CodeDirectory with a throw-away self-signed
-// certificate, so that a fixture carries a well-formed, non-empty CMS blob.
-// Whether the certificate is trusted is the next layer's business.
-func testCMS(primary []byte, _ [][]byte) ([]byte, error) {
-	cmsOnce.Do(func() {
-		cmsKey, _ = rsa.GenerateKey(rand.Reader, 2048)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Developer ID Application: Test (ABCDE12345)"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		}
-		der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &cmsKey.PublicKey, cmsKey)
-		cmsCert, _ = x509.ParseCertificate(der)
-	})
-	sd, err := pkcs7.NewSignedData(primary)
-	if err != nil {
-		return nil, err
+// signedBy returns a signature as Apple's codesign makes it for a Developer
+// ID: SHA-256 CodeDirectory with hardened runtime and the team ID,
+// requirements, and a CMS signature by the test PKI with the given options
+// (Identity defaults to a Developer ID Application leaf).
+func signedBy(t *testing.T, o fixture.CMSOptions) *fixture.Signature {
+	pki := fixture.TestPKI(t)
+	if o.Identity == nil {
+		o.Identity = pki.Leaf(t, fixture.LeafDeveloperIDApplication, fixture.LeafOptions{})
 	}
-	if err := sd.AddSigner(cmsCert, cmsKey, pkcs7.SignerInfoConfig{}); err != nil {
-		return nil, err
-	}
-	sd.Detach()
-	return sd.Finish()
-}
-
-// devID returns a signature as a Developer ID signer would make it, as far as
-// this layer can tell: SHA-256 CodeDirectory with hardened runtime, a team ID
-// and a CMS blob.
-func devID() *fixture.Signature {
 	return &fixture.Signature{
 		CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}},
 		TeamID:          "ABCDE12345",
 		Requirements:    true,
-		SignCMS:         testCMS,
+		SignCMS:         pki.SignCMS(t, o),
 	}
 }
 
-// clean returns a thin arm64 executable that passes every rule of this layer.
-func clean() fixture.MachO {
-	return fixture.MachO{BuildVersion: sdk14, Signature: devID()}
+// testTrust is the test PKI's root and intermediates, in place of Apple's.
+func testTrust(t *testing.T) *codesign.Trust {
+	pki := fixture.TestPKI(t)
+	return &codesign.Trust{Roots: []*x509.Certificate{pki.Root}, Intermediates: []*x509.Certificate{pki.DevIDCA, pki.WWDRCA, pki.TSACA}}
 }
 
-// findings analyses the files (name -> bytes) in one directory and returns
-// the findings by rule name.
-func findings(t *testing.T, files map[string][]byte) map[string][]analyzer.Finding {
+// clean returns a thin arm64 executable that passes every rule.
+func clean(t *testing.T) fixture.MachO {
+	return fixture.MachO{BuildVersion: sdk14, Signature: signedBy(t, fixture.CMSOptions{})}
+}
+
+// findings analyses the files (name -> bytes) in one directory, trusting the
+// test PKI, and returns the findings by rule name. configure, when given,
+// adjusts the configuration.
+func findings(t *testing.T, files map[string][]byte, configure ...func(*analyzer.Config)) map[string][]analyzer.Finding {
 	t.Helper()
 	dir := t.TempDir()
 	for name, b := range files {
@@ -80,7 +54,11 @@ func findings(t *testing.T, files map[string][]byte) map[string][]analyzer.Findi
 			t.Fatal(err)
 		}
 	}
-	rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All}, []string{dir})
+	cfg := analyzer.Config{Rules: rules.All, Trust: testTrust(t)}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	rep, errs := analyzer.Run(cfg, []string{dir})
 	if len(errs) > 0 {
 		t.Fatalf("input errors: %v", errs)
 	}

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"sort"
+
 	"github.com/notarylint/notarylint/analyzer"
 )
 
@@ -33,3 +35,12 @@ func signedSlices(p *analyzer.Pass) []*analyzer.SliceFacts {
 }
 
 var machOKinds = []analyzer.Kind{analyzer.KindMachO}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

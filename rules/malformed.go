@@ -37,8 +37,6 @@ var MalformedMachO = &analyzer.Rule{
 				p.Report(analyzer.Finding{Arch: s.Arch, Key: "signature", Message: s.SignatureErr.Error()})
 			case s.Signature != nil && len(s.Signature.CodeDirectories) == 0:
 				p.Report(analyzer.Finding{Arch: s.Arch, Key: "signature", Message: "code signature has no CodeDirectory"})
-			case s.CMSErr != nil:
-				p.Report(analyzer.Finding{Arch: s.Arch, Key: "cms", Message: "CMS signature blob: " + s.CMSErr.Error()})
 			}
 		}
 	},

@@ -6,17 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/codesign"
 	"github.com/notarylint/notarylint/internal/testutil"
 	"github.com/notarylint/notarylint/rules"
 )
-
-// legacyOK lists real samples that today's notary service would reject, with
-// the only error findings they may produce. See testdata/real/README.md.
-var legacyOK = map[string]map[string]bool{
-	"load_osxfuse-fat3": {"sdk-older-than-10.9": true},
-}
 
 // TestRealSamples checks real, third-party Developer ID-signed binaries: the
 // facts notarylint reads must equal what independent tools recorded, and
@@ -35,7 +31,12 @@ func TestRealSamples(t *testing.T) {
 			if len(errs) > 0 {
 				t.Fatalf("input errors: %v", errs)
 			}
-			allowed := legacyOK[s.Name()]
+			// Samples today's notary service rejects list the only rules
+			// that may report errors (see testdata/real/README.md).
+			allowed := map[string]bool{}
+			for _, name := range s.ExpectErrors {
+				allowed[name] = true
+			}
 			for _, f := range rep.Findings {
 				if f.Severity == analyzer.Error && !allowed[f.RuleName] {
 					t.Errorf("unexpected error finding: %s %s [%s]: %s", f.RuleID, f.RuleName, f.Arch, f.Message)
@@ -69,7 +70,7 @@ func hasRule(rep *analyzer.Report, name string) bool {
 }
 
 func checkRealFacts(t *testing.T, s testutil.RealSample, path string) {
-	found, errs := analyzer.Inspect([]string{path})
+	found, errs := analyzer.Inspect(analyzer.Config{}, []string{path})
 	if len(errs) > 0 || len(found) != 1 {
 		t.Fatalf("inspect: %v (%d items)", errs, len(found))
 	}
@@ -121,6 +122,7 @@ func checkRealFacts(t *testing.T, s testutil.RealSample, path string) {
 		if got.CMS.Signers[0].HasTimestamp() != (want.Timestamp != "") {
 			t.Errorf("%s: timestamp present = %v, want %v", want.Arch, got.CMS.Signers[0].HasTimestamp(), want.Timestamp != "")
 		}
+		checkRealVerification(t, want, got)
 	}
 }
 
@@ -145,4 +147,59 @@ func normVersion(v string) string {
 		return strings.TrimSuffix(v, ".0")
 	}
 	return v
+}
+
+// checkRealVerification asserts the full verification verdict, so that a
+// silently skipped check cannot pass: every page and special slot matches,
+// the CMS signature and CDHashes verify, the leaf is Developer ID
+// Application chaining to Apple Root CA at the timestamp's time, and the
+// timestamp is the one the oracle recorded.
+func checkRealVerification(t *testing.T, want testutil.RealSlice, got *analyzer.SliceFacts) {
+	t.Helper()
+	if got.PagesErr != nil || len(got.Pages) != len(want.CodeDirectories) {
+		t.Fatalf("%s: pages not verified: %v (%d results)", want.Arch, got.PagesErr, len(got.Pages))
+	}
+	for _, m := range got.Pages {
+		if m != nil {
+			t.Errorf("%s: page %d mismatch in a valid signature", want.Arch, m.Page)
+		}
+	}
+	if len(got.Slots) != 0 {
+		t.Errorf("%s: special slot mismatches %+v", want.Arch, got.Slots)
+	}
+	v := got.Verified
+	if v == nil || v.Err != nil || v.SignatureErr != nil || v.CDHashesErr != nil {
+		t.Fatalf("%s: CMS verdict %+v", want.Arch, v)
+	}
+	if v.LeafKind.String() != leafKindName(want.LeafKind) || v.Chain.Err != nil || len(v.Chain.Chain) != 3 ||
+		v.Chain.Chain[2].Subject.CommonName != "Apple Root CA" {
+		t.Errorf("%s: leaf kind %v, chain err %v, chain length %d", want.Arch, v.LeafKind, v.Chain.Err, len(v.Chain.Chain))
+	}
+	if team := codesign.TeamID(v.Leaf); team != want.LeafTeamOU || team != want.CodeDirectories[0].TeamID {
+		t.Errorf("%s: leaf team %q, want %q", want.Arch, team, want.LeafTeamOU)
+	}
+	if d := codesign.DigestName(v.DigestAlgorithm); d != want.CMSDigest {
+		t.Errorf("%s: CMS digest %s, oracle %s", want.Arch, d, want.CMSDigest)
+	}
+	if v.Timestamp != nil && v.Timestamp.Signer != nil && v.Timestamp.Signer.Subject.CommonName != want.TimestampSigner {
+		t.Errorf("%s: TSA %q, oracle %q", want.Arch, v.Timestamp.Signer.Subject.CommonName, want.TimestampSigner)
+	}
+	if !v.Timestamp.Valid() {
+		t.Fatalf("%s: timestamp not valid: %+v", want.Arch, v.Timestamp)
+	}
+	if gen := v.Timestamp.GenTime.UTC().Format(time.RFC3339); gen != want.Timestamp {
+		t.Errorf("%s: timestamp genTime %s, oracle %s", want.Arch, gen, want.Timestamp)
+	}
+	if !v.Chain.At.Equal(v.Timestamp.GenTime) {
+		t.Errorf("%s: chain evaluated at %v, not at the timestamp", want.Arch, v.Chain.At)
+	}
+}
+
+// leafKindName maps the oracle's certificate type to ours.
+func leafKindName(oracle string) string {
+	switch oracle {
+	case "3rd Party Mac Developer Application", "Apple Distribution":
+		return codesign.CertAppleDistribution.String()
+	}
+	return oracle
 }

@@ -94,10 +94,10 @@ var WeakSignatureAlgorithm = &analyzer.Rule{
 	Severity: analyzer.Warning,
 	Kinds:    machOKinds,
 	Doc: analyzer.Doc{
-		Title: "signature uses only SHA-1 code directories",
-		Why: "Binaries signed long ago by old signers carry only a SHA-1 CodeDirectory; the notary service rejects " +
-			"them as too weak. Current codesign writes a SHA-256 CodeDirectory (often beside a SHA-1 one for old " +
-			"systems, which is fine). Inferred: the message is seen in real logs for such binaries, but which " +
+		Title: "signature relies on SHA-1",
+		Why: "Binaries signed long ago by old signers carry only a SHA-1 CodeDirectory, or a CMS signature whose " +
+			"digest is SHA-1; the notary service rejects them as too weak. Current codesign writes a SHA-256 " +
+			"CodeDirectory (often beside a SHA-1 one for old systems, which is fine) and a SHA-256 CMS. Inferred: the message is seen in real logs for such binaries, but which " +
 			"property triggers it is concluded from the sources, so this rule defaults to warning.",
 		AppleMessages: []string{"The signature algorithm used is too weak."},
 		NotaryMessage: "The signature algorithm used is too weak.",
@@ -120,7 +120,10 @@ var WeakSignatureAlgorithm = &analyzer.Rule{
 				}
 			}
 			if !strong {
-				p.Reportf(s.Arch, "every CodeDirectory uses SHA-1 (%s); none uses SHA-256", strings.Join(types, ", "))
+				p.Report(analyzer.Finding{Arch: s.Arch, Key: "cd", Message: fmt.Sprintf("every CodeDirectory uses SHA-1 (%s); none uses SHA-256", strings.Join(types, ", "))})
+			}
+			if weakCMSDigest(s) {
+				p.Report(analyzer.Finding{Arch: s.Arch, Key: "cms", Message: "the CMS signature's digest algorithm is SHA-1"})
 			}
 		}
 	},

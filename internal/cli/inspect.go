@@ -25,7 +25,7 @@ func newInspect(stdout, stderr io.Writer) *cobra.Command {
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json, not %q", format)
 			}
-			found, errs := analyzer.Inspect(args)
+			found, errs := analyzer.Inspect(analyzer.Config{}, args)
 			for _, e := range errs {
 				fmt.Fprintf(stderr, "notarylint: %v\n", e)
 			}

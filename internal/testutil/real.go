@@ -23,6 +23,10 @@ type RealSample struct {
 	Size    int64       `json:"size"`
 	Fat     bool        `json:"fat"`
 	Slices  []RealSlice `json:"slices"`
+	// ExpectErrors lists the only rules that may report errors on the
+	// sample (real binaries today's notary service rejects); empty for
+	// clean samples.
+	ExpectErrors []string `json:"expect_errors"`
 }
 
 // RealSlice is the recorded facts of one slice.
@@ -37,6 +41,10 @@ type RealSlice struct {
 	CertCommonName  string   `json:"cert_common_name"`
 	Timestamp       string   `json:"timestamp"`
 	HardenedRuntime bool     `json:"hardened_runtime"`
+	LeafKind        string   `json:"leaf_kind"`
+	LeafTeamOU      string   `json:"leaf_team_ou"`
+	CMSDigest       string   `json:"cms_digest"`
+	TimestampSigner string   `json:"timestamp_signer_cn"`
 }
 
 // RealCD is the recorded facts of one CodeDirectory.

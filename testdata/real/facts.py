@@ -67,7 +67,7 @@ def cms_facts(der, outdir, tag):
     sd = children(der, s, e)
     signer_infos = [c for c in sd if c[0] == 0x31][-1]
     sis = children(der, signer_infos[1], signer_infos[2])
-    res = {"signer_count": len(sis)}
+    res = {"signer_count": len(sis), "signer": signer_facts(der)}
     si = children(der, sis[0][1], sis[0][2])
     for c in si:
         if c[0] in (0xA0, 0xA1):
@@ -91,6 +91,56 @@ def cms_facts(der, outdir, tag):
                     open(p, "wb").write(tok)
                     res["timestamp_token_file"] = p
                     res["gen_time"] = tst_gentime(tok)
+                    res["timestamp_signer"] = signer_facts(tok)
+    return res
+
+
+DIGEST_OIDS = {"1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384",
+               "2.16.840.1.101.3.4.2.3": "sha512"}
+
+
+def signer_facts(der):
+    """Signer of a CMS SignedData (code signature or RFC 3161 token): digest algorithm,
+    the signer certificate (matched by issuerAndSerialNumber) and its subject/validity."""
+    t, s, e, _e = tlv(der, 0)
+    ci = children(der, s, e)
+    t, s, e, _e = tlv(der, ci[1][1])
+    sd = children(der, s, e)
+    certs = []
+    for c in sd:
+        if c[0] == 0xA0:
+            for cert in children(der, c[1], c[2]):
+                tbs = children(der, cert[1], cert[2])[0]
+                tf = children(der, tbs[1], tbs[2])
+                serial = tf[1] if tf[0][0] == 0xA0 else tf[0]
+                certs.append((int.from_bytes(der[serial[1]:serial[2]], "big"), der[cert[3]:cert[4]]))
+    si_set = [c for c in sd if c[0] == 0x31][-1]
+    si = children(der, *children(der, si_set[1], si_set[2])[0][1:3])
+    sid = si[1]
+    serial = None
+    if sid[0] == 0x30:
+        ias = children(der, sid[1], sid[2])
+        serial = int.from_bytes(der[ias[1][1]:ias[1][2]], "big")
+    dalg = children(der, si[2][1], si[2][2])[0]
+    o = oid(der[dalg[1]:dalg[2]])
+    res = {"digest": DIGEST_OIDS.get(o, o), "cert_count": len(certs), "signer_cert_found": False}
+    for sn, cder in certs:
+        if sn == serial:
+            out = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject", "-startdate", "-enddate",
+                                  "-nameopt", "RFC2253"], input=cder, capture_output=True).stdout.decode()
+            for l in out.splitlines():
+                k, _, v = l.partition("=")
+                if k == "subject":
+                    res["subject"] = v
+                    for rdn in v.split(","):
+                        a, _, b = rdn.partition("=")
+                        if a.strip() in ("CN", "OU") and a.strip().lower() not in res:
+                            res[a.strip().lower()] = b
+                elif k == "notBefore":
+                    res["not_before"] = v
+                elif k == "notAfter":
+                    res["not_after"] = v
+            res["signer_cert_found"] = True
     return res
 
 
@@ -212,7 +262,12 @@ def slice_facts(data, off, size, outdir, idx):
         import re
         cn = [re.search(r"CN ?= ?([^,/]+(?:\([A-Z0-9]+\))?)", s).group(1).strip() for s in f["cert_subjects"]]
         f["cert_common_names"] = cn
-        f["cert_common_name"] = next((c for c in cn if c.startswith("Developer ID Application")), None)
+        leaf = f["cms"]["signer"]
+        f["cert_common_name"] = leaf.get("cn")
+        f["leaf_team_ou"] = leaf.get("ou")
+        f["leaf_kind"] = leaf.get("cn", "").split(":")[0] if leaf.get("cn") else None
+        f["cms_digest"] = leaf["digest"]
+        f["timestamp_signer_cn"] = f["cms"].get("timestamp_signer", {}).get("cn")
         if "timestamp_token_file" in f["cms"]:
             ts = subprocess.run(["openssl", "ts", "-reply", "-token_in", "-in", f["cms"]["timestamp_token_file"], "-text", "-token_out"],
                                 capture_output=True, text=True).stdout

@@ -1,0 +1,96 @@
+// Command bench measures `notarylint check` against `openssl dgst -sha256`
+// on the same large signed Mach-O file, and prints both times and their
+// ratio, with all cores and with --jobs 1.
+//
+//	go run ./internal/bench [-size 512] [-runs 3]
+//
+// Verifying a signature means hashing every code page, so the inherent cost
+// is one SHA-256 pass over the file; openssl (hardware SHA-256) is that floor
+// on one core.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/macho"
+)
+
+func main() {
+	sizeMiB := flag.Int("size", 512, "size of the generated Mach-O in MiB")
+	runs := flag.Int("runs", 3, "timed runs per command (the best is kept)")
+	flag.Parse()
+	if err := run(*sizeMiB, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(sizeMiB, runs int) error {
+	dir, err := os.MkdirTemp("", "notarylint-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	bin := filepath.Join(dir, "notarylint")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/notarylint").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	file := filepath.Join(dir, "big-tool")
+	start := time.Now()
+	b, err := fixture.MachO{
+		BuildVersion: &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)},
+		TextSize:     sizeMiB << 20,
+		Signature: &fixture.Signature{
+			// One SHA-256 CodeDirectory, as codesign writes for deployment
+			// targets from macOS 10.11.4 on (older targets add a SHA-1 one).
+			CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}},
+			CMS: []byte{},
+		},
+	}.Bytes()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("generated %s: %.0f MiB signed Mach-O (SHA-256 CodeDirectory, 4 KiB pages) in %v\n",
+		file, float64(len(b))/(1<<20), time.Since(start).Round(time.Millisecond))
+	b = nil
+
+	openssl := best(runs, "openssl", "dgst", "-sha256", file)
+	all := best(runs, bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, file)
+	one := best(runs, bin, "check", "--jobs", "1", "--fail-on", "none", "--format", "json="+os.DevNull, file)
+	fmt.Printf("cores: %d\n", runtime.NumCPU())
+	fmt.Printf("openssl dgst -sha256           %8.3fs\n", openssl.Seconds())
+	fmt.Printf("notarylint check (all cores)   %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/openssl.Seconds())
+	fmt.Printf("notarylint check --jobs 1      %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/openssl.Seconds())
+	return nil
+}
+
+// best runs the command once to warm the page cache, then runs times more
+// and returns the fastest wall-clock time.
+func best(times int, name string, args ...string) time.Duration {
+	var min time.Duration
+	for i := 0; i <= times; i++ {
+		start := time.Now()
+		cmd := exec.Command(name, args...)
+		cmd.Stdout, cmd.Stderr = nil, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
+			os.Exit(1)
+		}
+		if d := time.Since(start); i > 0 && (min == 0 || d < min) {
+			min = d
+		}
+	}
+	return min
+}
