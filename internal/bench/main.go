@@ -53,7 +53,7 @@ func run(sizeMiB, runs int) error {
 			// One SHA-256 CodeDirectory, as codesign writes for deployment
 			// targets from macOS 10.11.4 on (older targets add a SHA-1 one).
 			CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}},
-			CMS: []byte{},
+			CMS:             []byte{},
 		},
 	}.Bytes()
 	if err != nil {
