@@ -48,13 +48,19 @@ func clean(t *testing.T) fixture.MachO {
 // adjusts the configuration.
 func findings(t *testing.T, files map[string][]byte, configure ...func(*analyzer.Config)) map[string][]analyzer.Finding {
 	t.Helper()
+	return findingsWithTrust(t, files, testTrust(t), configure...)
+}
+
+// findingsWithTrust is findings with the given trust anchors.
+func findingsWithTrust(t *testing.T, files map[string][]byte, trust *codesign.Trust, configure ...func(*analyzer.Config)) map[string][]analyzer.Finding {
+	t.Helper()
 	dir := t.TempDir()
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cfg := analyzer.Config{Rules: rules.All, Trust: testTrust(t)}
+	cfg := analyzer.Config{Rules: rules.All, Trust: trust}
 	for _, c := range configure {
 		c(&cfg)
 	}

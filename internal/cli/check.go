@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ type checkFlags struct {
 	enable   []string
 	disable  []string
 	category string
+	teamID   string
 }
 
 func newCheck(stdout, stderr io.Writer) *cobra.Command {
@@ -40,6 +42,7 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 	f.IntVar(&fl.jobs, "jobs", 0, "items analysed in parallel (default: one per CPU)")
 	f.StringArrayVar(&fl.enable, "enable", nil, "run only these `RULE`s (ID or name; repeatable)")
 	f.StringArrayVar(&fl.disable, "disable", nil, "do not run this `RULE` (ID or name; repeatable)")
+	f.StringVar(&fl.teamID, "team-id", "", "expected signing `TEAMID`: code signed by any other team is an error (team-id-unexpected)")
 	f.StringVar(&fl.category, "sarif-category", "notarylint/", "SARIF runAutomationDetails.id, distinct per upload (e.g. notarylint/arm64)")
 	return cmd
 }
@@ -64,7 +67,10 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, inputErrs := analyzer.Run(analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version}, paths)
+	if fl.teamID != "" && !teamIDPattern.MatchString(fl.teamID) {
+		return usageErr("--team-id %q is not a team ID (ten upper-case letters and digits)", fl.teamID)
+	}
+	rep, inputErrs := analyzer.Run(analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version, TeamID: fl.teamID}, paths)
 	for _, e := range inputErrs {
 		fmt.Fprintf(stderr, "notarylint: %v\n", e)
 	}
@@ -82,6 +88,9 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// teamIDPattern matches Apple team identifiers.
+var teamIDPattern = regexp.MustCompile(`^[A-Z0-9]{10}$`)
 
 // parseFailOn returns the threshold severity, or -1 for "none".
 func parseFailOn(s string) (analyzer.Severity, error) {

@@ -57,6 +57,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown rule", []string{"check", "--disable", "nope", clean}, ExitUsage, "unknown rule"},
 		{"no paths", []string{"check"}, ExitUsage, ""},
 		{"explain unknown", []string{"explain", "zzz-not-a-rule"}, ExitUsage, "no rule"},
+		{"expected team", []string{"check", "--team-id", "26QKX55P9K", clean}, ExitOK, ""},
+		{"another team", []string{"check", "--team-id", "ABCDE12345", clean}, ExitFindings, ""},
+		{"bad team id", []string{"check", "--team-id", "acme", clean}, ExitUsage, "--team-id"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,7 +181,12 @@ func TestInspect(t *testing.T) {
 		t.Errorf("arm64 slice = %+v", s)
 	}
 	_, text, _ := run(t, "inspect", p)
-	for _, want := range []string{"cdhash 7fd721bff1709195a5f218d3f67607369bb475ee", "team=26QKX55P9K", "com.apple.security.cs.allow-jit = true"} {
+	if v := s.Signature.Verification; v == nil || v.Pages != "ok" || v.CMS != "ok" || v.LeafKind != "Developer ID Application" ||
+		!strings.HasPrefix(v.Chain, "ok: ") || v.TimestampTime != "2026-05-13T09:32:47Z" || v.Timestamp != "ok" {
+		t.Errorf("verification = %+v", v)
+	}
+	for _, want := range []string{"cdhash 7fd721bff1709195a5f218d3f67607369bb475ee", "team=26QKX55P9K", "com.apple.security.cs.allow-jit = true",
+		"chain: ok: Developer ID Application: EnterpriseDB Corporation (26QKX55P9K) > Developer ID Certification Authority > Apple Root CA"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("inspect text lacks %q", want)
 		}

@@ -3,10 +3,12 @@ package cli
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -90,6 +92,21 @@ type inspectSig struct {
 	Certificates    []string              `json:"certificates,omitempty"`
 	Timestamp       bool                  `json:"timestamp"`
 	Blobs           []string              `json:"blobs"`
+	// Verification is the verdict of signature verification.
+	Verification *inspectVerification `json:"verification,omitempty"`
+}
+
+// inspectVerification is the verdict of signature verification.
+type inspectVerification struct {
+	Pages         string `json:"pages"`         // "ok" or what differs
+	SpecialSlots  string `json:"special_slots"` // "ok" or what differs
+	CMS           string `json:"cms,omitempty"` // "ok" or the problem
+	LeafKind      string `json:"leaf_kind,omitempty"`
+	LeafTeamID    string `json:"leaf_team_id,omitempty"`
+	Chain         string `json:"chain,omitempty"` // "ok: A > B > C at T" or the problem
+	TimestampTime string `json:"timestamp_time,omitempty"`
+	TimestampTSA  string `json:"timestamp_tsa,omitempty"`
+	Timestamp     string `json:"timestamp_verdict,omitempty"`
 }
 
 type inspectCD struct {
@@ -161,6 +178,7 @@ func describeSlice(s *analyzer.SliceFacts) inspectSlice {
 	if s.CMSErr != nil {
 		sig.Error = s.CMSErr.Error()
 	}
+	sig.Verification = describeVerification(s)
 	if s.CMS != nil {
 		for _, c := range s.CMS.Certificates {
 			sig.Certificates = append(sig.Certificates, c.Subject.CommonName)
@@ -227,6 +245,18 @@ func writeSigText(b *strings.Builder, sig *inspectSig) {
 	for _, c := range sig.Certificates {
 		fmt.Fprintf(b, "      certificate: %s\n", c)
 	}
+	if v := sig.Verification; v != nil {
+		fmt.Fprintf(b, "      pages: %s; special slots: %s\n", v.Pages, v.SpecialSlots)
+		if v.CMS != "" {
+			fmt.Fprintf(b, "      CMS: %s\n", v.CMS)
+		}
+		if v.LeafKind != "" {
+			fmt.Fprintf(b, "      leaf: %s, team %s\n      chain: %s\n", v.LeafKind, v.LeafTeamID, v.Chain)
+		}
+		if v.TimestampTime != "" {
+			fmt.Fprintf(b, "      timestamp: %s by %s: %s\n", v.TimestampTime, v.TimestampTSA, v.Timestamp)
+		}
+	}
 	for _, e := range []struct {
 		name string
 		ents codesign.Entitlements
@@ -244,4 +274,59 @@ func writeSigText(b *strings.Builder, sig *inspectSig) {
 			fmt.Fprintf(b, "        %s = %v\n", k, e.ents[k])
 		}
 	}
+}
+
+func verdict(err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "ok"
+}
+
+func describeVerification(s *analyzer.SliceFacts) *inspectVerification {
+	v := &inspectVerification{Pages: verdict(s.PagesErr), SpecialSlots: "ok"}
+	for _, m := range s.Pages {
+		if m != nil {
+			v.Pages = fmt.Sprintf("page %d (offset %#x) differs in CodeDirectory slot %#x", m.Page, s.Offset+m.Offset, m.CD.Slot)
+			break
+		}
+	}
+	if len(s.Slots) > 0 {
+		var bad []string
+		for _, m := range s.Slots {
+			bad = append(bad, fmt.Sprintf("-%d in CodeDirectory slot %#x", m.Slot, m.CD.Slot))
+		}
+		v.SpecialSlots = "differ: " + strings.Join(bad, ", ")
+	}
+	r := s.Verified
+	if r == nil {
+		return v
+	}
+	if r.Err != nil {
+		v.CMS = r.Err.Error()
+		return v
+	}
+	v.CMS = "ok"
+	if e := errors.Join(r.SignatureErr, r.CDHashesErr); e != nil {
+		v.CMS = e.Error()
+	}
+	if r.Leaf != nil {
+		v.LeafKind, v.LeafTeamID = r.LeafKind.String(), codesign.TeamID(r.Leaf)
+		v.Chain = verdict(r.Chain.Err)
+		if r.Chain.Err == nil {
+			var names []string
+			for _, c := range r.Chain.Chain {
+				names = append(names, c.Subject.CommonName)
+			}
+			v.Chain = "ok: " + strings.Join(names, " > ") + " at " + r.Chain.At.UTC().Format(time.RFC3339)
+		}
+	}
+	if ts := r.Timestamp; ts != nil {
+		v.TimestampTime = ts.GenTime.UTC().Format(time.RFC3339)
+		if ts.Signer != nil {
+			v.TimestampTSA = ts.Signer.Subject.CommonName
+		}
+		v.Timestamp = verdict(errors.Join(ts.Err, ts.Chain.Err))
+	}
+	return v
 }

@@ -1,0 +1,109 @@
+package rules_test
+
+import (
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/internal/testutil"
+)
+
+// signatureInvalidRules are the rules whose findings mean the signature
+// itself does not verify, which is what `relic verify` decides. (relic does
+// not judge the certificate type, so cert-not-developer-id is not here.)
+var signatureInvalidRules = []string{
+	"code-hash-mismatch", "entitlements-hash-mismatch", "requirements-hash-mismatch", "infoplist-hash-mismatch",
+	"cms-invalid", "cert-chain-missing", "timestamp-missing", "timestamp-not-apple", "malformed-macho",
+}
+
+// relicDiffers lists the cases where relic's verdict differs from
+// notarylint's by design, with relic's verdict.
+var relicDiffers = map[string]bool{
+	// relic accepts a signature without a timestamp; the notary does not.
+	"timestamp-missing/no timestamp": true,
+	// relic rejects a timestamp outside the leaf's validity; notarylint
+	// reports it as the (inferred, warning) cert-expired-untimestamped.
+	"cert-expired-untimestamped/timestamp after the leaf expired": false,
+}
+
+// relicPath finds the relic binary: $RELIC, or relic on PATH.
+func relicPath(t *testing.T) string {
+	if p := os.Getenv("RELIC"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("relic")
+	if err != nil {
+		t.Skip("relic not installed (set RELIC or put it on PATH); differential test skipped")
+	}
+	return p
+}
+
+// TestDifferentialRelic compares notarylint's signature verdict with relic
+// v7's `verify` on the real samples and on signed and broken fixtures.
+func TestDifferentialRelic(t *testing.T) {
+	relic := relicPath(t)
+	dir := t.TempDir()
+	writePEM := func(name string, der []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	apple, err := codesign.AppleTrust()
+	if err != nil {
+		t.Fatal(err)
+	}
+	appleRoot := writePEM("apple.pem", apple.Roots[0].Raw)
+	testRoot := writePEM("test.pem", fixture.TestPKI(t).Root.Raw)
+
+	type sample struct {
+		name  string
+		bytes []byte
+		root  string
+	}
+	var samples []sample
+	for _, s := range testutil.RealSamples(t) {
+		samples = append(samples, sample{s.Name(), s.Decode(t), appleRoot})
+	}
+	for _, tc := range signatureCases() {
+		if tc.rule == "cert-not-developer-id" || tc.configure != nil {
+			continue // relic does not judge certificate types or --team-id
+		}
+		samples = append(samples, sample{tc.rule + "/" + tc.name, tc.build(t), testRoot})
+	}
+	for i, s := range samples {
+		t.Run(s.name, func(t *testing.T) {
+			file := filepath.Join(dir, "f"+string(rune('a'+i%26))+filepath.Base(filepath.Clean(s.name)))
+			if err := os.WriteFile(file, s.bytes, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			relicOK := exec.Command(relic, "verify", "--cert", s.root, file).Run() == nil
+			var got map[string]bool = map[string]bool{}
+			trust := testTrust(t)
+			if s.root == appleRoot {
+				trust = apple
+			}
+			for name := range findingsWithTrust(t, map[string][]byte{"file": s.bytes}, trust) {
+				got[name] = true
+			}
+			ours := true
+			for _, r := range signatureInvalidRules {
+				ours = ours && !got[r]
+			}
+			if want, ok := relicDiffers[s.name]; ok {
+				if relicOK != want {
+					t.Errorf("relic says valid=%v here, the recorded difference says %v", relicOK, want)
+				}
+				return
+			}
+			if ours != relicOK {
+				t.Errorf("relic says valid=%v, notarylint says valid=%v (findings %v)", relicOK, ours, got)
+			}
+		})
+	}
+}
