@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/notarylint/notarylint/bundle"
 	"github.com/notarylint/notarylint/codesign"
 	"github.com/notarylint/notarylint/macho"
 )
@@ -139,14 +141,45 @@ func discover(input string) ([]*Item, error) {
 		}
 		return []*Item{{Path: base, Kind: KindMachO, Input: input, Size: st.Size(), file: input}}, nil
 	}
-	root := &Item{Path: base, Kind: KindDirectory, Input: input}
+	return discoverDir(input, base)
+}
+
+// discoverDir walks a directory input. Bundles found in it (the input itself
+// included) become bundle items; every Mach-O file found by its magic
+// becomes an item whose parent is the innermost bundle holding it.
+func discoverDir(input, base string) ([]*Item, error) {
+	fsys := os.DirFS(input)
+	root := &Item{Path: base, Kind: KindDirectory, Input: input, fsys: fsys, rel: "."}
+	if b, ok := bundle.Detect(fsys, "."); ok {
+		root.Kind, root.bundle = KindBundle, b
+	}
 	items := []*Item{root}
-	err = filepath.WalkDir(input, func(p string, d fs.DirEntry, err error) error {
+	bundles := map[string]*Item{".": root}
+	// parentOf returns the innermost bundle item (or the root) above p.
+	parentOf := func(p string) *Item {
+		for dir := path.Dir(p); ; dir = path.Dir(dir) {
+			if it, ok := bundles[dir]; ok {
+				return it
+			}
+		}
+	}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if p == input {
+			if p == "." {
 				return err
 			}
 			return nil // an unreadable entry inside the tree is skipped
+		}
+		if p == "." {
+			return nil
+		}
+		if d.IsDir() {
+			if b, ok := bundle.Detect(fsys, p); ok {
+				it := &Item{Path: base + "/" + p, Kind: KindBundle, Parent: parentOf(p), Input: input, fsys: fsys, rel: p, bundle: b}
+				bundles[p] = it
+				items = append(items, it)
+			}
+			return nil
 		}
 		if !d.Type().IsRegular() {
 			return nil
@@ -155,17 +188,13 @@ func discover(input string) ([]*Item, error) {
 		if err != nil {
 			return nil
 		}
-		kind, err := sniffFile(p, info.Size())
-		if err != nil || kind != KindMachO {
-			return nil
-		}
-		rel, err := filepath.Rel(input, p)
-		if err != nil {
+		file := filepath.Join(input, filepath.FromSlash(p))
+		if kind, err := sniffFile(file, info.Size()); err != nil || kind != KindMachO {
 			return nil
 		}
 		items = append(items, &Item{
-			Path: base + "/" + filepath.ToSlash(rel), Kind: KindMachO, Parent: root,
-			Input: input, Size: info.Size(), file: p,
+			Path: base + "/" + p, Kind: KindMachO, Parent: parentOf(p),
+			Input: input, Size: info.Size(), file: file, fsys: fsys, rel: p,
 		})
 		return nil
 	})
@@ -237,6 +266,9 @@ func analyzeItem(cfg *Config, vc verifyConfig, it *Item) []Finding {
 			defer f.Close()
 		}
 	}
+	if it.Kind == KindBundle {
+		facts.bundle = loadBundleFacts(it, vc)
+	}
 	var out []Finding
 	for _, r := range cfg.Rules {
 		if !r.runsOn(it.Kind) {
@@ -288,7 +320,7 @@ var InternalError = &Rule{
 	ID:       "NL9002",
 	Name:     "internal-error",
 	Severity: Error,
-	Kinds:    []Kind{KindDirectory, KindMachO},
+	Kinds:    []Kind{KindDirectory, KindMachO, KindBundle},
 	Doc: Doc{
 		Title: "a rule failed on an item",
 		Why: "A notarylint rule stopped with an internal error on this item, so the item was not fully checked. " +

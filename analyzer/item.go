@@ -2,7 +2,10 @@ package analyzer
 
 import (
 	"io"
+	"io/fs"
 	"os"
+
+	"github.com/notarylint/notarylint/bundle"
 )
 
 // Item is one node of an input's tree: the input itself, or something found
@@ -22,6 +25,12 @@ type Item struct {
 
 	// file is where the item's bytes are (for file-backed items).
 	file string
+	// fsys and rel locate the item in its input's directory tree (nil for a
+	// bare file input).
+	fsys fs.FS
+	rel  string
+	// bundle is the opened bundle of a bundle item.
+	bundle *bundle.Bundle
 }
 
 // TopLevel reports whether the item is an input itself.

@@ -15,9 +15,14 @@ type Pass struct {
 
 // itemFacts caches what was parsed from an item, shared by every rule.
 type itemFacts struct {
-	cfg   *Config
-	macho *MachOFacts
+	cfg    *Config
+	macho  *MachOFacts
+	bundle *BundleFacts
 }
+
+// Bundle returns the item's bundle facts, or nil when the item is not a
+// bundle.
+func (p *Pass) Bundle() *BundleFacts { return p.facts.bundle }
 
 // TeamID returns the team ID the run expects (--team-id), or "".
 func (p *Pass) TeamID() string { return p.facts.cfg.TeamID }

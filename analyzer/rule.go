@@ -14,9 +14,10 @@ type Kind int
 const (
 	KindDirectory Kind = iota // a plain directory
 	KindMachO                 // a Mach-O file, thin or universal
+	KindBundle                // a bundle: .app, .framework, .appex, .xpc, ...
 )
 
-var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o"}
+var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o", KindBundle: "bundle"}
 
 // String returns the kind's name as used in inspect output.
 func (k Kind) String() string {
@@ -153,7 +154,7 @@ func titleStartOK(title string) bool {
 	if strings.ToLower(title[:1]) == title[:1] {
 		return true
 	}
-	for _, name := range []string{"Mach-O ", "CMS ", "CodeDirectory "} {
+	for _, name := range []string{"Mach-O ", "CMS ", "CodeDirectory ", "CodeResources ", "Info.plist ", "AppleDouble ", "Contents/"} {
 		if strings.HasPrefix(title, name) {
 			return true
 		}

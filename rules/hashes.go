@@ -52,7 +52,7 @@ func slotRule(id, name, title, what string, slots []int, messages []string, why 
 		ID:       id,
 		Name:     name,
 		Severity: analyzer.Error,
-		Kinds:    machOKinds,
+		Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindBundle},
 		Doc: analyzer.Doc{
 			Title:         title,
 			Why:           why,
@@ -63,6 +63,9 @@ func slotRule(id, name, title, what string, slots []int, messages []string, why 
 			Sources:       []string{"Security: codedirectory.h special slots", "rcodesign verify.rs"},
 		},
 		Check: func(p *analyzer.Pass) {
+			for _, slot := range slots {
+				reportBundleSlots(p, slot, what)
+			}
 			for _, s := range signedSlices(p) {
 				for _, m := range s.Slots {
 					if !containsInt(slots, m.Slot) {
@@ -117,10 +120,10 @@ var RequirementsHashMismatch = slotRule("NL2010", "requirements-hash-mismatch",
 // InfoPlistHashMismatch reports a standalone tool whose embedded Info.plist
 // changed after signing.
 var InfoPlistHashMismatch = slotRule("NL2015", "infoplist-hash-mismatch",
-	"embedded Info.plist changed after signing", "the embedded Info.plist (__TEXT,__info_plist)",
+	"Info.plist changed after signing", "the Info.plist",
 	[]int{codesign.SlotInfo},
 	[]string{"invalid Info.plist (plist or signature have been modified)"},
-	"Special slot -1 binds the Info.plist. For a standalone tool that embeds one in its __TEXT,__info_plist "+
-		"section, codesign hashes that section; a section that no longer matches was edited after signing "+
-		"(the notary reports the executable as invalid, inferred from codesign's behaviour). Bundles' "+
-		"Contents/Info.plist is checked by the bundle rules.")
+	"Special slot -1 of the main executable's CodeDirectory binds the bundle's Info.plist (for a standalone "+
+		"tool, the __TEXT,__info_plist section it embeds). An Info.plist edited after signing (a version bump, a "+
+		"re-serialised plist) no longer matches: codesign reports \"invalid Info.plist\", and the notary service "+
+		"reports the executable as invalid (inferred from codesign's behaviour).")

@@ -1,0 +1,169 @@
+package analyzer
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/notarylint/notarylint/bundle"
+	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/macho"
+)
+
+// BundleFacts are the facts of a bundle item.
+type BundleFacts struct {
+	*bundle.Bundle
+	// SealProblems are the differences between the bundle and its seal;
+	// VerifyErr says why the seal could not be checked (no v2 seal).
+	SealProblems []bundle.Problem
+	VerifyErr    error
+	// Structure are the layout problems.
+	Structure []bundle.StructureProblem
+	// Main is the main executable's code, when it is a readable Mach-O.
+	Main *CodeInfo
+	// Slots are the main executable's special slots -1 (Info.plist) and -3
+	// (CodeResources) that do not match the bundle's files.
+	Slots []*codesign.SlotMismatch
+	// ExecutableMissing reports that CFBundleExecutable names nothing.
+	ExecutableMissing bool
+	// Stapled reports a regular file at Contents/CodeResources, where the
+	// stapler puts the notarization ticket.
+	Stapled bool
+}
+
+// CodeInfo is what a bundle needs to know of a Mach-O file without verifying
+// it: its slices' parsed signatures.
+type CodeInfo struct {
+	Path   string // in the input's file system
+	Slices []*SliceFacts
+	Err    error
+}
+
+// Signed reports whether every slice has a parsed signature.
+func (c *CodeInfo) Signed() bool {
+	if c == nil || c.Err != nil || len(c.Slices) == 0 {
+		return false
+	}
+	for _, s := range c.Slices {
+		if s.Signature == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// CodeDirectories returns the CodeDirectories of every slice.
+func (c *CodeInfo) CodeDirectories() []*codesign.CodeDirectory {
+	var out []*codesign.CodeDirectory
+	if c == nil {
+		return nil
+	}
+	for _, s := range c.Slices {
+		out = append(out, s.CodeDirectories()...)
+	}
+	return out
+}
+
+// readCode opens a Mach-O file of the input and parses its signatures.
+func readCode(it *Item, rel string) *CodeInfo {
+	ci := &CodeInfo{Path: rel}
+	f, err := os.Open(filepath.Join(it.Input, filepath.FromSlash(rel)))
+	if err != nil {
+		ci.Err = err
+		return ci
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		ci.Err = err
+		return ci
+	}
+	m, err := macho.Open(f, st.Size())
+	if err != nil {
+		ci.Err = err
+		return ci
+	}
+	for _, s := range m.Slices {
+		ci.Slices = append(ci.Slices, loadSliceFacts(s))
+	}
+	return ci
+}
+
+// isMachOFile sniffs a regular file of the input.
+func isMachOFile(it *Item, rel string) bool {
+	f, err := it.fsys.Open(rel)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	head := make([]byte, min(st.Size(), sniffSize))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false
+	}
+	return macho.Detect(head, st.Size()) != macho.NotMachO
+}
+
+func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
+	b := it.bundle
+	bf := &BundleFacts{Bundle: b}
+	if b.Executable != "" {
+		fi, err := fs.Lstat(it.fsys, b.Executable)
+		bf.ExecutableMissing = err != nil
+		if err == nil && fi.Mode().IsRegular() && isMachOFile(it, b.Executable) {
+			bf.Main = readCode(it, b.Executable)
+		}
+	}
+	if fi, err := fs.Lstat(it.fsys, path.Join(b.Content, "CodeResources")); err == nil && fi.Mode().IsRegular() {
+		bf.Stapled = true
+	}
+	for _, cd := range bf.Main.CodeDirectories() {
+		if m := codesign.CheckSpecialSlot(cd, codesign.SlotInfo, b.InfoRaw); m != nil {
+			bf.Slots = append(bf.Slots, m)
+		}
+		if m := codesign.CheckSpecialSlot(cd, codesign.SlotResourceDir, b.SealRaw); m != nil {
+			bf.Slots = append(bf.Slots, m)
+		}
+	}
+	isMachO := func(p string) bool { return isMachOFile(it, p) }
+	bf.Structure = b.Structure(it.fsys, isMachO)
+	if b.Seal == nil || !b.Seal.HasV2() {
+		bf.VerifyErr = fmt.Errorf("no version 2 seal")
+		return bf
+	}
+	bf.SealProblems, bf.VerifyErr = b.Verify(it.fsys, bundle.VerifyOptions{
+		Workers: vc.jobs,
+		Nested:  func(p string, isDir bool) (bundle.NestedCode, bool) { return nestedCode(it, p, isDir, isMachO) },
+	})
+	return bf
+}
+
+// nestedCode describes the nested code at p for the seal verifier.
+func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool) (bundle.NestedCode, bool) {
+	exe := p
+	if isDir {
+		nb, ok := bundle.Detect(it.fsys, p)
+		if !ok {
+			return bundle.NestedCode{}, false
+		}
+		if nb.Executable == "" {
+			return bundle.NestedCode{Signed: nb.SealRaw != nil}, true
+		}
+		exe = nb.Executable
+	}
+	if !isMachO(exe) {
+		return bundle.NestedCode{}, false
+	}
+	ci := readCode(it, exe)
+	nc := bundle.NestedCode{Signed: ci.Signed()}
+	for _, cd := range ci.CodeDirectories() {
+		nc.CDHashes = append(nc.CDHashes, cd.CDHash())
+	}
+	return nc, true
+}

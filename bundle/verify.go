@@ -1,0 +1,297 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// ProblemKind classifies a difference between a bundle and its seal.
+type ProblemKind int
+
+// Seal problems, as codesign's verbose output names them.
+const (
+	FileModified   ProblemKind = iota // "file modified"
+	FileMissing                       // "file missing"
+	FileAdded                         // "file added"
+	SymlinkChanged                    // a sealed symlink points elsewhere or is no longer a link
+	NestedModified                    // nested code whose cdhash differs from the sealed one
+	NestedUnsigned                    // nested code location holds unsigned code or data
+	Normalization                     // added+missing pair whose names differ only in Unicode normalization
+)
+
+var problemNames = [...]string{"file modified", "file missing", "file added", "symlink changed", "nested code modified", "nested code unsigned", "name normalization changed"}
+
+func (k ProblemKind) String() string { return problemNames[k] }
+
+// Problem is one difference between the bundle and its seal.
+type Problem struct {
+	Kind ProblemKind
+	// Path is relative to the bundle's content directory.
+	Path   string
+	Detail string
+}
+
+// NestedCode is what the seal verifier needs to know about a nested code
+// item: the cdhashes of all its CodeDirectories (any slice), or signed=false.
+type NestedCode struct {
+	Signed   bool
+	CDHashes [][]byte
+}
+
+// NestedLookup returns the code facts of a nested item at a path relative to
+// the file system root: a Mach-O file, or a bundle directory (whose main
+// executable's cdhashes count). ok is false when the path is not code.
+type NestedLookup func(fsysPath string, isDir bool) (code NestedCode, ok bool)
+
+// VerifyOptions tune seal verification.
+type VerifyOptions struct {
+	// Workers hash files in parallel; 0 means one per CPU.
+	Workers int
+	// Nested looks up nested code; nil treats every nested entry as
+	// unverifiable and skips the cdhash comparison.
+	Nested NestedLookup
+}
+
+// sealEntryJob is a regular file whose hash must be compared.
+type sealEntryJob struct {
+	rel, fsysPath string
+	entry         SealEntry
+}
+
+// Verify compares the bundle's files with its v2 seal (files2 and rules2):
+// every regular file governed by a rule must be sealed with the same
+// SHA-256, every sealed file must exist unless optional, sealed symlinks
+// must point where they did, and nested code must have the sealed cdhash.
+// Files are hashed in parallel. It returns the problems sorted by path.
+func (b *Bundle) Verify(fsys fs.FS, opt VerifyOptions) ([]Problem, error) {
+	if b.Seal == nil || !b.Seal.HasV2() {
+		return nil, fmt.Errorf("no version 2 seal")
+	}
+	seal := b.Seal
+	var (
+		problems []Problem
+		jobs     []sealEntryJob
+		seen     = map[string]bool{}
+	)
+	add := func(k ProblemKind, rel, format string, args ...any) {
+		problems = append(problems, Problem{Kind: k, Path: rel, Detail: fmt.Sprintf(format, args...)})
+	}
+	exeRel := b.Rel(b.Executable)
+	err := fs.WalkDir(fsys, b.Content, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel := b.Rel(p)
+		if rel == "" {
+			return nil
+		}
+		if rel == "_CodeSignature" || rel == "CodeResources" || rel == "_MASReceipt" {
+			// The signature itself, the stapled ticket, the App Store receipt.
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if rel == exeRel {
+			return nil
+		}
+		rule := RuleFor(seal.Rules2, rel)
+		if d.IsDir() {
+			if rule != nil && rule.Nested && strings.Contains(d.Name(), ".") && !rule.Omit {
+				seen[rel] = true
+				b.checkNested(p, rel, true, seal.Files2[rel], opt.Nested, add)
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if rule == nil || rule.Omit {
+			return nil
+		}
+		seen[rel] = true
+		entry, sealed := seal.Files2[rel]
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := fs.ReadLink(fsys, p)
+			switch {
+			case err != nil:
+				add(SymlinkChanged, rel, "cannot read link: %v", err)
+			case !sealed:
+				add(FileAdded, rel, "symbolic link to %q is not in the seal", target)
+			case entry.Symlink == nil:
+				add(SymlinkChanged, rel, "sealed as a file, now a symbolic link to %q", target)
+			case *entry.Symlink != target:
+				add(SymlinkChanged, rel, "sealed as a link to %q, now points to %q", *entry.Symlink, target)
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			add(FileAdded, rel, "unsupported file type %v", d.Type())
+			return nil
+		}
+		switch {
+		case entry.IsNested() || (rule.Nested && !sealed):
+			b.checkNested(p, rel, false, entry, opt.Nested, add)
+		case !sealed:
+			add(FileAdded, rel, "not in the seal")
+		case entry.Symlink != nil:
+			add(SymlinkChanged, rel, "sealed as a link to %q, now a regular file", *entry.Symlink)
+		default:
+			jobs = append(jobs, sealEntryJob{rel: rel, fsysPath: p, entry: entry})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for rel, e := range seal.Files2 {
+		if !seen[rel] && !e.Optional && rel != exeRel {
+			add(FileMissing, rel, "sealed but not present")
+		}
+	}
+	problems = append(problems, hashJobs(fsys, jobs, opt.Workers)...)
+	problems = foldNormalization(problems)
+	sort.Slice(problems, func(i, j int) bool {
+		if problems[i].Path != problems[j].Path {
+			return problems[i].Path < problems[j].Path
+		}
+		return problems[i].Kind < problems[j].Kind
+	})
+	return problems, nil
+}
+
+// checkNested compares nested code with its seal entry.
+func (b *Bundle) checkNested(fsysPath, rel string, isDir bool, entry SealEntry, lookup NestedLookup, add func(ProblemKind, string, string, ...any)) {
+	if lookup == nil {
+		return
+	}
+	code, ok := lookup(fsysPath, isDir)
+	switch {
+	case !ok:
+		add(NestedUnsigned, rel, "is in a location for nested code but is not code (a Mach-O file or a bundle)")
+		return
+	case !code.Signed:
+		add(NestedUnsigned, rel, "nested code is not signed")
+		return
+	case !entry.IsNested():
+		add(FileAdded, rel, "nested code is not in the seal")
+		return
+	case entry.CDHash == nil || len(code.CDHashes) == 0:
+		return // nothing to compare (e.g. a bundle without an executable)
+	}
+	for _, h := range code.CDHashes {
+		if bytes.Equal(h, entry.CDHash) {
+			return
+		}
+	}
+	var got []string
+	for _, h := range code.CDHashes {
+		got = append(got, fmt.Sprintf("%x", h))
+	}
+	add(NestedModified, rel, "sealed cdhash %x, the nested code now has %s", entry.CDHash, strings.Join(got, ", "))
+}
+
+// hashJobs hashes the files in parallel and reports those that differ.
+func hashJobs(fsys fs.FS, jobs []sealEntryJob, workers int) []Problem {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var (
+		mu  sync.Mutex
+		out []Problem
+		wg  sync.WaitGroup
+		ch  = make(chan sealEntryJob)
+	)
+	for range min(workers, max(1, len(jobs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			h256, h1 := sha256.New(), sha1.New()
+			for j := range ch {
+				if p := hashOne(fsys, j, buf, h256, h1); p != nil {
+					mu.Lock()
+					out = append(out, *p)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+	return out
+}
+
+func hashOne(fsys fs.FS, j sealEntryJob, buf []byte, h256, h1 hash.Hash) *Problem {
+	f, err := fsys.Open(j.fsysPath)
+	if err != nil {
+		return &Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("cannot read: %v", err)}
+	}
+	defer f.Close()
+	h, want, name := h256, j.entry.Hash2, "SHA-256"
+	if want == nil {
+		h, want, name = h1, j.entry.Hash, "SHA-1"
+	}
+	h.Reset()
+	if _, err := io.CopyBuffer(h, f, buf); err != nil {
+		return &Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("cannot read: %v", err)}
+	}
+	if got := h.Sum(nil); !bytes.Equal(got, want) {
+		return &Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("%s %x, sealed %x", name, got, want)}
+	}
+	return nil
+}
+
+// foldNormalization merges an added file and a missing one whose names are
+// equal after Unicode NFC normalization into one Normalization problem: a
+// zip or copy tool renamed the file.
+func foldNormalization(ps []Problem) []Problem {
+	missing := map[string]int{}
+	for i, p := range ps {
+		if p.Kind == FileMissing {
+			missing[norm.NFC.String(p.Path)] = i
+		}
+	}
+	drop := map[int]bool{}
+	for i, p := range ps {
+		if p.Kind != FileAdded {
+			continue
+		}
+		if j, ok := missing[norm.NFC.String(p.Path)]; ok && !drop[j] {
+			ps[i] = Problem{Kind: Normalization, Path: p.Path,
+				Detail: fmt.Sprintf("sealed as %q (%s), present as %q (%s): the names differ only in Unicode normalization",
+					ps[j].Path, normForm(ps[j].Path), p.Path, normForm(p.Path))}
+			drop[j] = true
+		}
+	}
+	out := ps[:0]
+	for i, p := range ps {
+		if !drop[i] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func normForm(s string) string {
+	switch {
+	case norm.NFC.IsNormalString(s):
+		return "NFC"
+	case norm.NFD.IsNormalString(s):
+		return "NFD"
+	}
+	return "mixed"
+}
