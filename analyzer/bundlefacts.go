@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/notarylint/notarylint/bundle"
 	"github.com/notarylint/notarylint/codesign"
@@ -32,7 +33,27 @@ type BundleFacts struct {
 	// Stapled reports a regular file at Contents/CodeResources, where the
 	// stapler puts the notarization ticket.
 	Stapled bool
+	// Libraries are the libraries and plug-ins this bundle's executable
+	// loads in-process (dylibs and bundles anywhere in the bundle, outside
+	// nested apps, XPC services, app extensions and login items, which run
+	// as processes of their own), for library validation. Set only when
+	// the main executable is signed with the hardened runtime and without
+	// com.apple.security.cs.disable-library-validation.
+	Libraries []LibraryCode
+	// MainTeam is the main executable's team ID.
+	MainTeam string
 }
+
+// LibraryCode is a library loaded into the bundle's process.
+type LibraryCode struct {
+	Path   string // in the input's file system
+	Team   string // CodeDirectory team ID, "" when none
+	Signed bool
+	Adhoc  bool
+}
+
+// ownProcessExtensions are nested bundles that run as processes of their own.
+var ownProcessExtensions = []string{".app", ".xpc", ".appex", ".systemextension"}
 
 // CodeInfo is what a bundle needs to know of a Mach-O file without verifying
 // it: its slices' parsed signatures.
@@ -133,6 +154,7 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 	}
 	isMachO := func(p string) bool { return isMachOFile(it, p) }
 	bf.Structure = b.Structure(it.fsys, isMachO)
+	bf.findLibraries(it, isMachO)
 	if b.Seal == nil || !b.Seal.HasV2() {
 		bf.VerifyErr = fmt.Errorf("no version 2 seal")
 		return bf
@@ -166,4 +188,64 @@ func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool) (bund
 		nc.CDHashes = append(nc.CDHashes, cd.CDHash())
 	}
 	return nc, true
+}
+
+// findLibraries fills Libraries when library validation applies.
+func (bf *BundleFacts) findLibraries(it *Item, isMachO func(string) bool) {
+	main := bf.Main
+	if !main.Signed() {
+		return
+	}
+	for _, s := range main.Slices {
+		if s.FileType != macho.TypeExecute {
+			return
+		}
+		for _, cd := range s.CodeDirectories() {
+			if !cd.HasRuntime() {
+				return
+			}
+			bf.MainTeam = cd.TeamID
+		}
+		if s.Entitlements.Bool("com.apple.security.cs.disable-library-validation") ||
+			s.EntitlementsDER.Bool("com.apple.security.cs.disable-library-validation") {
+			return
+		}
+	}
+	fs.WalkDir(it.fsys, bf.Content, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			for _, ext := range ownProcessExtensions {
+				if strings.HasSuffix(d.Name(), ext) && p != bf.Dir {
+					return fs.SkipDir
+				}
+			}
+			if strings.HasSuffix(p, "/Library/LoginItems") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || p == bf.Executable || !isMachO(p) {
+			return nil
+		}
+		ci := readCode(it, p)
+		if ci.Err != nil || len(ci.Slices) == 0 {
+			return nil
+		}
+		lib := LibraryCode{Path: p, Signed: ci.Signed()}
+		for _, s := range ci.Slices {
+			if s.FileType != macho.TypeDylib && s.FileType != macho.TypeBundle {
+				return nil
+			}
+			if s.Signature != nil {
+				lib.Adhoc = lib.Adhoc || s.Signature.IsAdhoc()
+				if cd := s.Signature.Primary(); cd != nil && cd.TeamID != "" {
+					lib.Team = cd.TeamID
+				}
+			}
+		}
+		bf.Libraries = append(bf.Libraries, lib)
+		return nil
+	})
 }

@@ -159,20 +159,22 @@ var TeamIDMismatch = &analyzer.Rule{
 	ID:       "NL2013",
 	Name:     "team-id-mismatch",
 	Severity: analyzer.Warning,
-	Kinds:    machOKinds,
+	Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindBundle},
 	Doc: analyzer.Doc{
-		Title: "CodeDirectory team ID differs from the certificate's team",
-		Why: "codesign writes the signing certificate's team (its subject OU) into the CodeDirectory, and dyld " +
-			"and AMFI compare team IDs when a hardened-runtime process maps libraries. A CodeDirectory team ID " +
-			"that is not the certificate's points to a hand-built or spliced signature. Inferred: no notary log " +
-			"shows it, so it is a warning. An empty CodeDirectory team ID (some cross-platform signers) is not " +
-			"reported.",
+		Title: "team IDs disagree: library validation will refuse to load code",
+		Why: "A hardened-runtime process may only map libraries, frameworks and in-process plug-ins signed by " +
+			"its own team (library validation), unless it has com.apple.security.cs.disable-library-validation; " +
+			"otherwise dyld refuses them at launch, although the notary service accepts the upload. Helpers, XPC " +
+			"services, app extensions and login items run as processes of their own and are exempt. The rule " +
+			"also reports a CodeDirectory team ID that is not its own certificate's team (a hand-built or " +
+			"spliced signature); an empty CodeDirectory team ID is not reported there.",
 		AppleMessages: []string{"mapping process and mapped file (non-platform) have different Team IDs"},
 		Fix:           "Re-sign with codesign so that the CodeDirectory takes the certificate's team ID: " + signCommand + ".",
 		Inferred:      true,
 		Sources:       []string{"microsoft/aspire#20280", "dotnet/macios#26609"},
 	},
 	Check: func(p *analyzer.Pass) {
+		checkLibraryTeams(p)
 		for _, s := range usableCMS(p) {
 			ou := codesign.TeamID(s.Verified.Leaf)
 			for _, cd := range s.Signature.CodeDirectories {
@@ -223,4 +225,29 @@ var TeamIDUnexpected = &analyzer.Rule{
 			}
 		}
 	},
+}
+
+// checkLibraryTeams reports libraries a bundle's hardened-runtime executable
+// loads that another team (or nobody) signed.
+func checkLibraryTeams(p *analyzer.Pass) {
+	b := p.Bundle()
+	if b == nil || b.MainTeam == "" {
+		return
+	}
+	for _, lib := range b.Libraries {
+		var msg string
+		switch {
+		case !lib.Signed:
+			continue // unsigned code is macho-unsigned's business
+		case lib.Team == "" && lib.Adhoc:
+			msg = "is ad-hoc signed (no team ID); the hardened-runtime main executable of team " + b.MainTeam + " will refuse to load it (mapped file has no Team ID and is not a platform binary)"
+		case lib.Team == "":
+			msg = "has no team ID; the hardened-runtime main executable of team " + b.MainTeam + " will refuse to load it"
+		case lib.Team != b.MainTeam:
+			msg = fmt.Sprintf("is signed by team %s, the hardened-runtime main executable by team %s: it will not load without com.apple.security.cs.disable-library-validation", lib.Team, b.MainTeam)
+		default:
+			continue
+		}
+		p.Report(analyzer.Finding{Path: inBundle(p, b, lib.Path), Key: "library:" + lib.Path, Message: "library " + msg})
+	}
 }
