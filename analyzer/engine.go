@@ -332,8 +332,9 @@ var InternalError = &Rule{
 
 // Inspected is an item with its parsed facts, for `notarylint inspect`.
 type Inspected struct {
-	Item  *Item
-	MachO *MachOFacts
+	Item   *Item
+	MachO  *MachOFacts
+	Bundle *BundleFacts
 }
 
 // Inspect discovers the items of every input and parses and verifies their
@@ -352,6 +353,10 @@ func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 			continue
 		}
 		for _, it := range items {
+			if it.Kind == KindBundle {
+				out = append(out, Inspected{Item: it, Bundle: loadBundleFacts(it, vc)})
+				continue
+			}
 			if it.Kind != KindMachO {
 				continue
 			}

@@ -59,6 +59,8 @@ func newInspect(stdout, stderr io.Writer) *cobra.Command {
 type inspectItem struct {
 	Path      string         `json:"path"`
 	Kind      string         `json:"kind"`
+	Depth     int            `json:"depth"`
+	Bundle    *inspectBundle `json:"bundle,omitempty"`
 	Size      int64          `json:"size"`
 	Universal bool           `json:"universal"`
 	Error     string         `json:"error,omitempty"`
@@ -122,8 +124,45 @@ type inspectCD struct {
 	CDHash     string `json:"cdhash"`
 }
 
+// inspectBundle describes a bundle item.
+type inspectBundle struct {
+	Identifier  string `json:"identifier,omitempty"`
+	Executable  string `json:"executable,omitempty"`
+	InfoError   string `json:"info_error,omitempty"`
+	Sealed      bool   `json:"sealed"`
+	SealFiles   int    `json:"seal_files2"`
+	SealVerdict string `json:"seal_verdict"`
+	Stapled     bool   `json:"stapled"`
+}
+
+func describeBundle(b *analyzer.BundleFacts) *inspectBundle {
+	out := &inspectBundle{Identifier: b.Identifier(), Executable: b.Rel(b.Executable), Sealed: b.Seal != nil, Stapled: b.Stapled, SealVerdict: "ok"}
+	if b.InfoErr != nil {
+		out.InfoError = b.InfoErr.Error()
+	}
+	if b.Seal != nil {
+		out.SealFiles = len(b.Seal.Files2)
+	}
+	switch {
+	case b.SealErr != nil:
+		out.SealVerdict = b.SealErr.Error()
+	case b.VerifyErr != nil:
+		out.SealVerdict = b.VerifyErr.Error()
+	case len(b.SealProblems) > 0:
+		out.SealVerdict = fmt.Sprintf("%d differences (first: %s %s)", len(b.SealProblems), b.SealProblems[0].Kind, b.SealProblems[0].Path)
+	}
+	return out
+}
+
 func describeItem(f analyzer.Inspected) inspectItem {
 	it := inspectItem{Path: f.Item.Path, Kind: f.Item.Kind.String(), Size: f.Item.Size, Slices: []inspectSlice{}}
+	for p := f.Item.Parent; p != nil; p = p.Parent {
+		it.Depth++
+	}
+	if f.Bundle != nil {
+		it.Bundle = describeBundle(f.Bundle)
+		return it
+	}
 	m := f.MachO
 	if m.Err != nil {
 		it.Error = m.Err.Error()
@@ -191,6 +230,18 @@ func describeSlice(s *analyzer.SliceFacts) inspectSlice {
 func inspectText(w io.Writer, items []inspectItem) error {
 	var b strings.Builder
 	for _, it := range items {
+		if bd := it.Bundle; bd != nil {
+			fmt.Fprintf(&b, "%s (bundle %s, executable %s, stapled %v)\n", it.Path, bd.Identifier, bd.Executable, bd.Stapled)
+			if bd.InfoError != "" {
+				fmt.Fprintf(&b, "  Info.plist: %s\n", bd.InfoError)
+			}
+			if bd.Sealed {
+				fmt.Fprintf(&b, "  seal: %d files2 entries, %s\n", bd.SealFiles, bd.SealVerdict)
+			} else {
+				b.WriteString("  seal: none\n")
+			}
+			continue
+		}
 		fmt.Fprintf(&b, "%s (%s, %d bytes", it.Path, it.Kind, it.Size)
 		if it.Universal {
 			b.WriteString(", universal")
