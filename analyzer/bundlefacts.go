@@ -144,12 +144,17 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 	if fi, err := fs.Lstat(it.fsys, path.Join(b.Content, "CodeResources")); err == nil && fi.Mode().IsRegular() {
 		bf.Stapled = true
 	}
+	// Only hashes the signature stores are judged: a main executable signed
+	// as a bare file (slots -1 and -3 empty) is reported by the signature
+	// rules, and whether Apple rejects an unbound Info.plist is not known.
 	for _, cd := range bf.Main.CodeDirectories() {
-		if m := codesign.CheckSpecialSlot(cd, codesign.SlotInfo, b.InfoRaw); m != nil {
-			bf.Slots = append(bf.Slots, m)
-		}
-		if m := codesign.CheckSpecialSlot(cd, codesign.SlotResourceDir, b.SealRaw); m != nil {
-			bf.Slots = append(bf.Slots, m)
+		for _, slot := range []struct {
+			n    int
+			data []byte
+		}{{codesign.SlotInfo, b.InfoRaw}, {codesign.SlotResourceDir, b.SealRaw}} {
+			if m := codesign.CheckSpecialSlot(cd, slot.n, slot.data); m != nil && m.Stored {
+				bf.Slots = append(bf.Slots, m)
+			}
 		}
 	}
 	isMachO := func(p string) bool { return isMachOFile(it, p) }

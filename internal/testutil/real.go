@@ -3,8 +3,11 @@
 package testutil
 
 import (
+	"archive/tar"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -106,4 +109,89 @@ func (s RealSample) WriteTemp(t testing.TB, dir string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// RealBundle is one entry of testdata/real-bundles/facts.json.
+type RealBundle struct {
+	File         string   `json:"file"`
+	Package      string   `json:"package"`
+	Bundle       string   `json:"bundle"`
+	Identifier   string   `json:"identifier"`
+	Executable   string   `json:"executable"`
+	TeamID       string   `json:"team_id"`
+	Stapled      bool     `json:"stapled"`
+	SealFiles2   int      `json:"seal_files2_count"`
+	ExpectErrors []string `json:"expect_errors"`
+	Main         struct {
+		Archs    []string `json:"arch list"`
+		CDHashes []struct {
+			Arch string `json:"arch"`
+			CDs  []struct {
+				Slot   string `json:"slot"`
+				CDHash string `json:"cdhash"`
+			} `json:"cds"`
+		} `json:"cdhashes"`
+	} `json:"main"`
+}
+
+// RealBundles loads testdata/real-bundles/facts.json.
+func RealBundles(t testing.TB) []RealBundle {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(RepoRoot(), "testdata", "real-bundles", "facts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []RealBundle
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Extract unpacks the bundle's base64 tar into dir and returns the bundle's
+// path. Symbolic links and modes are kept; entries that would leave dir are
+// refused.
+func (r RealBundle) Extract(t testing.TB, dir string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "testdata", "real-bundles", r.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(raw)), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Clean(h.Name)
+		if !filepath.IsLocal(name) {
+			t.Fatalf("tar entry %q leaves the directory", h.Name)
+		}
+		p := filepath.Join(dir, name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			err = os.MkdirAll(p, 0o755)
+		case tar.TypeSymlink:
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			err = os.Symlink(h.Linkname, p)
+		case tar.TypeReg:
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			var f *os.File
+			if f, err = os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, os.FileMode(h.Mode)&0o777); err == nil {
+				_, err = io.Copy(f, tr)
+				f.Close()
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, r.Bundle)
 }
