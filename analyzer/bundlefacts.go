@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -42,6 +43,27 @@ type BundleFacts struct {
 	Libraries []LibraryCode
 	// MainTeam is the main executable's team ID.
 	MainTeam string
+	// Profile is Contents/embedded.provisionprofile, nil when absent or
+	// unreadable (ProfileErr).
+	Profile    *bundle.Profile
+	ProfileErr error
+}
+
+// Entitlements returns the main executable's entitlements (XML and DER, all
+// slices merged), or nil.
+func (bf *BundleFacts) Entitlements() codesign.Entitlements {
+	if bf.Main == nil {
+		return nil
+	}
+	out := codesign.Entitlements{}
+	for _, s := range bf.Main.Slices {
+		for _, e := range []codesign.Entitlements{s.Entitlements, s.EntitlementsDER} {
+			for k, v := range e {
+				out[k] = v
+			}
+		}
+	}
+	return out
 }
 
 // LibraryCode is a library loaded into the bundle's process.
@@ -156,6 +178,11 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 				bf.Slots = append(bf.Slots, m)
 			}
 		}
+	}
+	if raw, err := bundle.ReadRegular(it.fsys, path.Join(b.Content, bundle.ProfileName)); err == nil {
+		bf.Profile, bf.ProfileErr = bundle.ParseProfile(raw)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		bf.ProfileErr = err
 	}
 	isMachO := func(p string) bool { return isMachOFile(it, p) }
 	bf.Structure = b.Structure(it.fsys, isMachO)

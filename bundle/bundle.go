@@ -123,7 +123,7 @@ func FrameworkCurrent(fsys fs.FS, dir string) (string, error) {
 }
 
 func (b *Bundle) load(fsys fs.FS) {
-	b.InfoRaw, b.InfoErr = readRegular(fsys, b.InfoPath)
+	b.InfoRaw, b.InfoErr = ReadRegular(fsys, b.InfoPath)
 	if b.InfoErr == nil {
 		var info map[string]any
 		if _, err := plist.Unmarshal(b.InfoRaw, &info); err != nil {
@@ -143,7 +143,7 @@ func (b *Bundle) load(fsys fs.FS) {
 	if !isDir(fsys, path.Dir(b.SealPath)) || !isEntry(fsys, b.SealPath) {
 		return
 	}
-	b.SealRaw, b.SealErr = readRegular(fsys, b.SealPath)
+	b.SealRaw, b.SealErr = ReadRegular(fsys, b.SealPath)
 	if b.SealErr == nil {
 		b.Seal, b.SealErr = ParseSeal(b.SealRaw)
 		if b.SealErr != nil {
@@ -167,8 +167,9 @@ func (b *Bundle) Rel(p string) string {
 // file (a symlink, a directory, a device).
 var ErrNotRegular = errors.New("not a regular file")
 
-// readRegular reads a regular file, refusing symlinks and oversized files.
-func readRegular(fsys fs.FS, name string) ([]byte, error) {
+// ReadRegular reads a regular file of at most MaxPlistSize bytes, refusing
+// symbolic links and special files.
+func ReadRegular(fsys fs.FS, name string) ([]byte, error) {
 	fi, err := fs.Lstat(fsys, name)
 	if err != nil {
 		return nil, err
