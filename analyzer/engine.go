@@ -150,7 +150,7 @@ func discover(input string) ([]*Item, error) {
 func discoverDir(input, base string) ([]*Item, error) {
 	fsys := os.DirFS(input)
 	root := &Item{Path: base, Kind: KindDirectory, Input: input, fsys: fsys, rel: "."}
-	if b, ok := bundle.Detect(fsys, "."); ok {
+	if b, ok := bundle.DetectNamed(fsys, ".", base); ok {
 		root.Kind, root.bundle = KindBundle, b
 	}
 	items := []*Item{root}

@@ -29,7 +29,9 @@ const (
 type Bundle struct {
 	// Dir is the bundle directory, '/'-separated, relative to the file
 	// system root ("My App.app", "Payload/My App.app").
-	Dir  string
+	Dir string
+	// Name is the bundle directory's name ("My App.app").
+	Name string
 	Kind Kind
 	// Content is the directory the seal's paths are relative to:
 	// Dir+"/Contents", or Dir+"/Versions/<v>" for a framework.
@@ -73,14 +75,20 @@ func HasBundleExtension(name string) bool {
 // is an app-like bundle when it has Contents/Info.plist, and a framework
 // when it is named *.framework and has Versions/Current.
 func Detect(fsys fs.FS, dir string) (*Bundle, bool) {
+	return DetectNamed(fsys, dir, path.Base(dir))
+}
+
+// DetectNamed is Detect for a directory whose name is not the last element
+// of dir: the root of the file system ("."), named after the input.
+func DetectNamed(fsys fs.FS, dir, name string) (*Bundle, bool) {
 	if isDir(fsys, path.Join(dir, "Contents")) && isEntry(fsys, path.Join(dir, "Contents", "Info.plist")) {
-		b := &Bundle{Dir: dir, Kind: App, Content: path.Join(dir, "Contents")}
+		b := &Bundle{Dir: dir, Name: name, Kind: App, Content: path.Join(dir, "Contents")}
 		b.InfoPath = path.Join(b.Content, "Info.plist")
 		b.load(fsys)
 		return b, true
 	}
-	if strings.HasSuffix(dir, ".framework") && isDir(fsys, path.Join(dir, "Versions")) && isEntry(fsys, path.Join(dir, "Versions", "Current")) {
-		b := &Bundle{Dir: dir, Kind: Framework}
+	if strings.HasSuffix(name, ".framework") && isDir(fsys, path.Join(dir, "Versions")) && isEntry(fsys, path.Join(dir, "Versions", "Current")) {
+		b := &Bundle{Dir: dir, Name: name, Kind: Framework}
 		version, err := FrameworkCurrent(fsys, dir)
 		if err != nil {
 			b.Content = path.Join(dir, "Versions", "Current")

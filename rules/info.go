@@ -41,7 +41,7 @@ var InfoPlistIncomplete = &analyzer.Rule{
 		}
 		exe, _ := b.Info["CFBundleExecutable"].(string)
 		switch {
-		case exe == "" && strings.HasSuffix(b.Dir, ".app"):
+		case exe == "" && strings.HasSuffix(b.Name, ".app"):
 			p.Report(analyzer.Finding{Path: at, Key: "exe", Message: "Info.plist has no CFBundleExecutable"})
 		case exe != "" && b.Executable == "":
 			p.Report(analyzer.Finding{Path: at, Key: "exe", Message: "CFBundleExecutable " + exe + " is not a file name"})
@@ -74,7 +74,7 @@ var TicketNotStapled = &analyzer.Rule{
 	},
 	Check: func(p *analyzer.Pass) {
 		b := p.Bundle()
-		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Dir, ".app") || !b.Main.Signed() {
+		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() {
 			return
 		}
 		if !b.Stapled {
