@@ -1,10 +1,12 @@
 package rules_test
 
 import (
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/notarylint/notarylint/analyzer"
 	"github.com/notarylint/notarylint/internal/fixture"
@@ -172,8 +174,69 @@ func bundleCases() []bundleCase {
 	}
 }
 
+// withProfile returns the clean app claiming ents, signed by a fresh
+// Developer ID identity, with a provisioning profile made by mk (which gets
+// the identity's certificate).
+func withProfile(t *testing.T, ents map[string]any, mk func(cert *x509.Certificate) fixture.Profile) fixture.Bundle {
+	pki := fixture.TestPKI(t)
+	id := pki.Leaf(t, fixture.LeafDeveloperIDApplication, fixture.LeafOptions{})
+	a := cleanApp()
+	a.Sign = &fixture.SignOptions{Entitlements: ents, CMS: &fixture.CMSOptions{Identity: id}}
+	a.Files = map[string][]byte{"embedded.provisionprofile": pki.ProvisioningProfile(t, mk(id.Cert))}
+	return a
+}
+
+var keychainEnts = map[string]any{"keychain-access-groups": []any{"ABCDE12345.com.example.shared"}}
+
+func developerIDProfile(cert *x509.Certificate) fixture.Profile {
+	return fixture.Profile{Name: "Developer ID: My App", ProvisionsAllDevices: true, Certificates: []*x509.Certificate{cert},
+		Entitlements: map[string]any{"keychain-access-groups": []any{"ABCDE12345.*"}, "com.apple.application-identifier": "ABCDE12345.com.example.my app"}}
+}
+
+func profileCases(t *testing.T) []bundleCase {
+	return []bundleCase{
+		{name: "near miss: restricted entitlement with a profile", rule: "restricted-entitlement-no-profile", app: func() fixture.Bundle {
+			return withProfile(t, keychainEnts, developerIDProfile)
+		}},
+		{name: "near miss: Developer ID profile allowing the entitlement", rule: "profile-mismatch", app: func() fixture.Bundle {
+			return withProfile(t, keychainEnts, developerIDProfile)
+		}},
+		{name: "profile does not allow the keychain group", rule: "profile-mismatch", app: func() fixture.Bundle {
+			return withProfile(t, keychainEnts, func(c *x509.Certificate) fixture.Profile {
+				p := developerIDProfile(c)
+				p.Entitlements = map[string]any{"keychain-access-groups": []any{"ABCDE12345.com.example.other"}}
+				return p
+			})
+		}, paths: []string{"Contents/embedded.provisionprofile"}, contains: "does not allow keychain-access-groups"},
+		{name: "profile of another team, without the certificate", rule: "profile-mismatch", app: func() fixture.Bundle {
+			return withProfile(t, keychainEnts, func(c *x509.Certificate) fixture.Profile {
+				p := developerIDProfile(c)
+				p.TeamID, p.Certificates = "OTHER12345", nil
+				return p
+			})
+		}, paths: []string{"Contents/embedded.provisionprofile"}, contains: "for team OTHER12345"},
+		{name: "expired profile", rule: "profile-mismatch", app: func() fixture.Bundle {
+			return withProfile(t, keychainEnts, func(c *x509.Certificate) fixture.Profile {
+				p := developerIDProfile(c)
+				p.Expiration = time.Now().AddDate(0, -1, 0)
+				return p
+			})
+		}, paths: []string{"Contents/embedded.provisionprofile"}, contains: "expired"},
+		{name: "development profile", rule: "dev-profile-embedded", app: func() fixture.Bundle {
+			return withProfile(t, keychainEnts, func(c *x509.Certificate) fixture.Profile {
+				p := developerIDProfile(c)
+				p.ProvisionsAllDevices, p.ProvisionedDevices = false, []string{"00008103-001234560E12345A"}
+				return p
+			})
+		}, paths: []string{"Contents/embedded.provisionprofile"}, contains: "ProvisionedDevices"},
+		{name: "near miss: Developer ID profile", rule: "dev-profile-embedded", app: func() fixture.Bundle {
+			return withProfile(t, keychainEnts, developerIDProfile)
+		}},
+	}
+}
+
 func TestBundleFixtures(t *testing.T) {
-	for _, tc := range bundleCases() {
+	for _, tc := range append(bundleCases(), profileCases(t)...) {
 		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
 			b := cleanApp()
 			if tc.app != nil {

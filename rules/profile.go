@@ -11,6 +11,7 @@ import (
 	"github.com/notarylint/notarylint/analyzer"
 	"github.com/notarylint/notarylint/bundle"
 	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/macho"
 )
 
 // restrictedKeys returns the sorted restricted entitlement keys of ents.
@@ -67,7 +68,7 @@ var RestrictedEntitlementNoProfile = &analyzer.Rule{
 					ents[k] = v
 				}
 			}
-			if keys := restrictedKeys(ents); len(keys) > 0 && s.FileType == 2 {
+			if keys := restrictedKeys(ents); len(keys) > 0 && s.FileType == macho.TypeExecute {
 				p.Reportf(s.Arch, "this standalone executable claims %s; restricted entitlements need a provisioning profile, which only a bundle can carry", strings.Join(keys, ", "))
 			}
 		}

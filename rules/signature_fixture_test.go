@@ -178,6 +178,17 @@ func signatureCases() []ruleCase {
 		{name: "near miss: the expected team", rule: "team-id-unexpected", build: thin(nil), configure: func(c *analyzer.Config) { c.TeamID = "ABCDE12345" }},
 		{name: "near miss: no --team-id", rule: "team-id-unexpected", build: thin(nil)},
 
+		// app-id-team-mismatch
+		{name: "application identifier of another team", rule: "app-id-team-mismatch", build: thin(func(t *testing.T, m *fixture.MachO) {
+			m.Signature.Entitlements = fixture.EntitlementsXML(map[string]any{"com.apple.application-identifier": "ZZZZZ99999.com.example.tool"})
+		}), archs: []string{"arm64"}, contains: `"ZZZZZ99999.com.example.tool", but the signing team is ABCDE12345`},
+		{name: "team identifier of another team", rule: "app-id-team-mismatch", build: thin(func(t *testing.T, m *fixture.MachO) {
+			m.Signature.EntitlementsDER = fixture.MustEntitlementsDER(t, map[string]any{"com.apple.developer.team-identifier": "ZZZZZ99999"})
+		}), archs: []string{"arm64"}, contains: "team-identifier"},
+		{name: "near miss: own team", rule: "app-id-team-mismatch", build: thin(func(t *testing.T, m *fixture.MachO) {
+			m.Signature.Entitlements = fixture.EntitlementsXML(map[string]any{"com.apple.application-identifier": "ABCDE12345.com.example.tool", "com.apple.developer.team-identifier": "ABCDE12345"})
+		})},
+
 		// weak-signature-algorithm, CMS side
 		{name: "SHA-1 CMS digest", rule: "weak-signature-algorithm", build: signed(func(t *testing.T) fixture.CMSOptions {
 			o := leaf(fixture.LeafDeveloperIDApplication, fixture.LeafOptions{})(t)
