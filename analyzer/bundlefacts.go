@@ -135,8 +135,12 @@ func readCode(it *Item, rel string) *CodeInfo {
 	return ci
 }
 
-// isMachOFile sniffs a regular file of the input.
+// isMachOFile tells whether a file of the input is Mach-O: from discovery's
+// findings when there are any, else by sniffing it.
 func isMachOFile(it *Item, rel string) bool {
+	if it.machos != nil {
+		return it.machos[rel]
+	}
 	f, err := it.fsys.Open(rel)
 	if err != nil {
 		return false

@@ -155,6 +155,8 @@ func discoverDir(input, base string) ([]*Item, error) {
 	}
 	items := []*Item{root}
 	bundles := map[string]*Item{".": root}
+	machos := map[string]bool{} // Mach-O files found by magic, shared by the items
+	root.machos = machos
 	// parentOf returns the innermost bundle item (or the root) above p.
 	parentOf := func(p string) *Item {
 		for dir := path.Dir(p); ; dir = path.Dir(dir) {
@@ -175,7 +177,7 @@ func discoverDir(input, base string) ([]*Item, error) {
 		}
 		if d.IsDir() {
 			if b, ok := bundle.Detect(fsys, p); ok {
-				it := &Item{Path: base + "/" + p, Kind: KindBundle, Parent: parentOf(p), Input: input, fsys: fsys, rel: p, bundle: b}
+				it := &Item{Path: base + "/" + p, Kind: KindBundle, Parent: parentOf(p), Input: input, fsys: fsys, rel: p, bundle: b, machos: machos}
 				bundles[p] = it
 				items = append(items, it)
 			}
@@ -192,6 +194,7 @@ func discoverDir(input, base string) ([]*Item, error) {
 		if kind, err := sniffFile(file, info.Size()); err != nil || kind != KindMachO {
 			return nil
 		}
+		machos[p] = true
 		items = append(items, &Item{
 			Path: base + "/" + p, Kind: KindMachO, Parent: parentOf(p),
 			Input: input, Size: info.Size(), file: file, fsys: fsys, rel: p,

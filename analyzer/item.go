@@ -31,6 +31,9 @@ type Item struct {
 	rel  string
 	// bundle is the opened bundle of a bundle item.
 	bundle *bundle.Bundle
+	// machos holds the paths (in fsys) of every Mach-O file of the input,
+	// found once by discovery; nil for a bare file input.
+	machos map[string]bool
 }
 
 // TopLevel reports whether the item is an input itself.

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"testing"
 	"time"
 
 	"github.com/notarylint/notarylint/codesign"
@@ -26,8 +27,14 @@ import (
 func main() {
 	sizeMiB := flag.Int("size", 512, "size of the generated Mach-O in MiB")
 	runs := flag.Int("runs", 3, "timed runs per command (the best is kept)")
+	appMiB := flag.Int("app-size", 1024, "size of the generated app's resources in MiB (0 skips the app benchmark)")
+	appFiles := flag.Int("app-files", 10000, "number of resource files in the generated app")
 	flag.Parse()
-	if err := run(*sizeMiB, *runs); err != nil {
+	err := run(*sizeMiB, *runs)
+	if err == nil && *appMiB > 0 {
+		err = runApp(*appMiB, *appFiles, *runs)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -75,6 +82,62 @@ func run(sizeMiB, runs int) error {
 	fmt.Printf("notarylint check --jobs 1      %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/openssl.Seconds())
 	return nil
 }
+
+// runApp measures seal verification: a signed app with appFiles resource
+// files totalling appMiB, against openssl over the same files.
+func runApp(appMiB, appFiles, runs int) error {
+	dir, err := os.MkdirTemp("", "notarylint-bench-app")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "notarylint")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/notarylint").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	start := time.Now()
+	per := (appMiB << 20) / appFiles
+	res := make(map[string][]byte, appFiles)
+	seed := make([]byte, per+4096)
+	for i := range seed {
+		seed[i] = byte(i*2654435761>>13) ^ byte(i>>7)
+	}
+	for i := range appFiles {
+		// Distinct content per file, without holding appFiles copies apart
+		// from the slices of seed.
+		off := (i * 97) % 4096
+		res[fmt.Sprintf("data/%03d/file%05d.bin", i%100, i)] = seed[off : off+per]
+	}
+	app := fixture.Bundle{Name: "Big.app", Resources: res, Sign: &fixture.SignOptions{Adhoc: true}}.Write(benchTB{}, dir)
+	res = nil
+	fmt.Printf("generated %s: %d resource files, %d MiB, in %v\n", app, appFiles, appMiB, time.Since(start).Round(time.Millisecond))
+
+	openssl := best(runs, "sh", "-c", `find "$1" -type f -print0 | xargs -0 openssl dgst -sha256 >/dev/null`, "sh", app)
+	all := best(runs, bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, app)
+	one := best(runs, bin, "check", "--jobs", "1", "--fail-on", "none", "--format", "json="+os.DevNull, app)
+	fmt.Printf("find | xargs openssl dgst -sha256  %8.3fs\n", openssl.Seconds())
+	fmt.Printf("notarylint check (all cores)       %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/openssl.Seconds())
+	fmt.Printf("notarylint check --jobs 1          %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/openssl.Seconds())
+	return nil
+}
+
+// benchTB lets the fixture builder, which reports through testing.TB, run
+// outside a test: a failure ends the command.
+type benchTB struct{ testing.TB }
+
+func (benchTB) Helper() {}
+
+func (benchTB) Fatal(args ...any) {
+	fmt.Fprintln(os.Stderr, append([]any{"bench:"}, args...)...)
+	os.Exit(1)
+}
+
+func (benchTB) Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func (benchTB) Errorf(format string, args ...any) { benchTB{}.Fatalf(format, args...) }
 
 // best runs the command once to warm the page cache, then runs times more
 // and returns the fastest wall-clock time.
