@@ -222,6 +222,13 @@ func profileCases(t *testing.T) []bundleCase {
 				return p
 			})
 		}, paths: []string{"Contents/embedded.provisionprofile"}, contains: "expired"},
+		{name: "keychain group of another team", rule: "profile-mismatch", app: func() fixture.Bundle {
+			return withProfile(t, map[string]any{"keychain-access-groups": []any{"OTHER12345.shared"}}, func(c *x509.Certificate) fixture.Profile {
+				p := developerIDProfile(c)
+				p.Entitlements["keychain-access-groups"] = []any{"*"}
+				return p
+			})
+		}, paths: []string{"Contents/embedded.provisionprofile"}, contains: "does not start with the team ID ABCDE12345"},
 		{name: "development profile", rule: "dev-profile-embedded", app: func() fixture.Bundle {
 			return withProfile(t, keychainEnts, func(c *x509.Certificate) fixture.Profile {
 				p := developerIDProfile(c)

@@ -115,8 +115,16 @@ var ProfileMismatch = &analyzer.Rule{
 				report("allow:"+k, "the profile does not allow %s = %v", k, ents[k])
 			}
 		}
-		if team := mainTeam(b); team != "" && prof.TeamID() != "" && prof.TeamID() != team {
+		team := mainTeam(b)
+		if team != "" && prof.TeamID() != "" && prof.TeamID() != team {
 			report("team", "the profile is for team %s, the app is signed by team %s", prof.TeamID(), team)
+		}
+		if groups, ok := ents["keychain-access-groups"].([]any); ok && team != "" {
+			for _, g := range groups {
+				if s, ok := g.(string); ok && !strings.HasPrefix(s, team+".") {
+					report("keychain:"+s, "keychain access group %q does not start with the team ID %s", s, team)
+				}
+			}
 		}
 		if leaf := mainLeaf(b); leaf != nil && len(prof.DeveloperCertificates) > 0 && !prof.HasCertificate(leaf) {
 			report("cert", "the signing certificate %s is not among the profile's DeveloperCertificates", certName(leaf))
