@@ -222,6 +222,9 @@ func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool) (bund
 	nc := bundle.NestedCode{Signed: ci.Signed()}
 	for _, cd := range ci.CodeDirectories() {
 		nc.CDHashes = append(nc.CDHashes, cd.CDHash())
+		if cd.Slot == codesign.SlotCodeDirectory && nc.Identifier == "" {
+			nc.Identifier, nc.TeamID = cd.Identifier, cd.TeamID
+		}
 	}
 	return nc, true
 }

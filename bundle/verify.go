@@ -48,6 +48,9 @@ type Problem struct {
 type NestedCode struct {
 	Signed   bool
 	CDHashes [][]byte
+	// Identifier and TeamID are the primary CodeDirectory's, for the
+	// designated requirement.
+	Identifier, TeamID string
 }
 
 // NestedLookup returns the code facts of a nested item at a path relative to
@@ -186,7 +189,12 @@ func (b *Bundle) checkNested(fsysPath, rel string, isDir bool, entry SealEntry, 
 	case !entry.IsNested():
 		add(FileAdded, rel, "nested code is not in the seal")
 		return
-	case entry.CDHash == nil || len(code.CDHashes) == 0:
+	}
+	if why := CheckRequirement(entry.Requirement, code); why != "" {
+		add(NestedModified, rel, "nested code does not satisfy the requirement its seal records: %s", why)
+		return
+	}
+	if entry.CDHash == nil || len(code.CDHashes) == 0 {
 		return // nothing to compare (e.g. a bundle without an executable)
 	}
 	for _, h := range code.CDHashes {

@@ -217,3 +217,21 @@ func FuzzParseSeal(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckRequirement(t *testing.T) {
+	code := NestedCode{Signed: true, Identifier: "com.example.kit", TeamID: "ABCDE12345", CDHashes: [][]byte{{0xab, 0xcd}}}
+	devID := `identifier "com.example.kit" and anchor apple generic and certificate 1[field.1.2.840.113635.100.6.2.6] /* exists */ and certificate leaf[field.1.2.840.113635.100.6.1.13] /* exists */ and certificate leaf[subject.OU] = ABCDE12345`
+	for req, want := range map[string]string{
+		devID: "",
+		strings.Replace(devID, `"com.example.kit"`, `"com.other"`, 1): `its identifier is "com.example.kit"`,
+		strings.Replace(devID, "= ABCDE12345", `= "ZZZZZ99999"`, 1):   "signed by team ABCDE12345",
+		`cdhash H"abcd"`:                   "",
+		`cdhash H"0000"`:                   "not the 0000",
+		`identifier kit or identifier "x"`: "",
+	} {
+		got := CheckRequirement(req, code)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("%q: got %q, want %q", req, got, want)
+		}
+	}
+}

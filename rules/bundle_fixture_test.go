@@ -81,6 +81,10 @@ func bundleCases() []bundleCase {
 			}
 			os.WriteFile(exe, b2, 0o755)
 		}, paths: []string{"Contents/Frameworks/Kit.framework"}, contains: "sealed cdhash"},
+		{name: "framework replaced by another identity's", rule: "nested-code-modified", mutate: func(t *testing.T, app string) {
+			exe := contents(app, "Frameworks/Kit.framework/Versions/A/Kit")
+			os.WriteFile(exe, fixture.SignedMachO(t, fixture.MachO{FileType: macho.TypeDylib}, "org.thirdparty.kit", fixture.SignOptions{}), 0o755)
+		}, paths: []string{"Contents/Frameworks/Kit.framework"}, contains: `its identifier is "org.thirdparty.kit"`},
 		{name: "near miss: clean", rule: "nested-code-modified"},
 
 		{name: "data in Contents/MacOS", rule: "nested-code-unsigned", mutate: func(t *testing.T, app string) { write(t, contents(app, "MacOS/settings.json"), "{}") },
