@@ -43,6 +43,9 @@ type BundleFacts struct {
 	Libraries []LibraryCode
 	// MainTeam is the main executable's team ID.
 	MainTeam string
+	// BadVersions describe framework versions other than Current that do
+	// not verify, one line each.
+	BadVersions []string
 	// Profile is Contents/embedded.provisionprofile, nil when absent or
 	// unreadable (ProfileErr).
 	Profile    *bundle.Profile
@@ -191,6 +194,11 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 	isMachO := func(p string) bool { return isMachOFile(it, p) }
 	bf.Structure = b.Structure(it.fsys, isMachO)
 	bf.findLibraries(it, isMachO)
+	for _, v := range b.OtherVersions(it.fsys) {
+		if why := verifyVersion(it, v, vc, isMachO); why != "" {
+			bf.BadVersions = append(bf.BadVersions, v.Content+": "+why)
+		}
+	}
 	if b.Seal == nil || !b.Seal.HasV2() {
 		bf.VerifyErr = fmt.Errorf("no version 2 seal")
 		return bf
@@ -287,4 +295,37 @@ func (bf *BundleFacts) findLibraries(it *Item, isMachO func(string) bool) {
 		bf.Libraries = append(bf.Libraries, lib)
 		return nil
 	})
+}
+
+// verifyVersion checks another version of a framework: its executable must
+// be signed, bind its Info.plist and seal, and the seal must verify.
+func verifyVersion(it *Item, v *bundle.Bundle, vc verifyConfig, isMachO func(string) bool) string {
+	switch {
+	case v.InfoErr != nil:
+		return "Info.plist: " + v.InfoErr.Error()
+	case v.SealErr != nil:
+		return v.SealErr.Error()
+	case v.Seal == nil:
+		return "not sealed (no _CodeSignature/CodeResources)"
+	case v.Executable == "" || !isMachO(v.Executable):
+		return "no Mach-O executable"
+	}
+	code := readCode(it, v.Executable)
+	if !code.Signed() {
+		return "its executable is not signed"
+	}
+	for _, cd := range code.CodeDirectories() {
+		if m := codesign.CheckSpecialSlot(cd, codesign.SlotResourceDir, v.SealRaw); m != nil && m.Stored {
+			return "its executable does not bind its CodeResources (special slot -3)"
+		}
+	}
+	problems, err := v.Verify(it.fsys, bundle.VerifyOptions{Workers: vc.jobs,
+		Nested: func(p string, isDir bool) (bundle.NestedCode, bool) { return nestedCode(it, p, isDir, isMachO) }})
+	if err != nil {
+		return err.Error()
+	}
+	if len(problems) > 0 {
+		return fmt.Sprintf("%d sealed resources differ (first: %s %s)", len(problems), problems[0].Kind, problems[0].Path)
+	}
+	return ""
 }

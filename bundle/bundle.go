@@ -221,3 +221,28 @@ func kindOf(fi fs.FileInfo) string {
 	}
 	return "special file"
 }
+
+// OtherVersions opens a framework's versions other than the one
+// Versions/Current names, as bundles of their own (same Dir, Content
+// Versions/<v>). codesign verifies them too.
+func (b *Bundle) OtherVersions(fsys fs.FS) []*Bundle {
+	if b.Kind != Framework {
+		return nil
+	}
+	versions := path.Join(b.Dir, "Versions")
+	entries, err := fs.ReadDir(fsys, versions)
+	if err != nil {
+		return nil
+	}
+	var out []*Bundle
+	for _, e := range entries {
+		content := path.Join(versions, e.Name())
+		if !e.IsDir() || e.Name() == "Current" || content == b.Content {
+			continue
+		}
+		v := &Bundle{Dir: b.Dir, Name: b.Name, Kind: Framework, Content: content, InfoPath: path.Join(content, "Resources", "Info.plist")}
+		v.load(fsys)
+		out = append(out, v)
+	}
+	return out
+}

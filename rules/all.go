@@ -51,6 +51,7 @@ var All = []*analyzer.Rule{
 	MachOInResources,
 	ObsoleteResourceEnvelope,
 	InfoPlistIncomplete,
+	FrameworkBadVersion,
 	TicketNotStapled,
 	CodeResourcesSymlink,
 	MalformedMachO,

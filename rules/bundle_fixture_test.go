@@ -118,6 +118,11 @@ func bundleCases() []bundleCase {
 			os.WriteFile(filepath.Join(fw, "Kit"), b, 0o755)
 		}, paths: []string{"Contents/Frameworks/Kit.framework/Kit"}},
 		{name: "near miss: clean framework", rule: "framework-symlinks-flattened"},
+		{name: "unsigned old framework version", rule: "framework-bad-version", mutate: func(t *testing.T, app string) {
+			write(t, contents(app, "Frameworks/Kit.framework/Versions/B/Resources/Info.plist"), "<plist version=\"1.0\"><dict><key>CFBundleExecutable</key><string>Kit</string><key>CFBundleIdentifier</key><string>k</string></dict></plist>")
+			os.WriteFile(contents(app, "Frameworks/Kit.framework/Versions/B/Kit"), fixture.MustBytes(t, fixture.MachO{FileType: macho.TypeDylib}), 0o755)
+		}, paths: []string{"Contents/Frameworks/Kit.framework"}, contains: "not sealed"},
+		{name: "near miss: clean framework, one version", rule: "framework-bad-version"},
 
 		{name: "absolute symlink to the build machine", rule: "symlink-escapes-bundle", mutate: func(t *testing.T, app string) {
 			os.Symlink("/Users/dev/project/lib.dylib", contents(app, "Resources/lib.dylib"))

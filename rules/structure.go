@@ -187,3 +187,30 @@ var ObsoleteResourceEnvelope = &analyzer.Rule{
 		}
 	},
 }
+
+// FrameworkBadVersion reports framework versions other than Current that do
+// not verify.
+var FrameworkBadVersion = &analyzer.Rule{
+	ID:       "NL4014",
+	Name:     "framework-bad-version",
+	Severity: analyzer.Error,
+	Kinds:    bundleKinds,
+	Doc: analyzer.Doc{
+		Title: "a framework version other than Current is unsigned or modified",
+		Why: "codesign verifies every version in a framework's Versions directory, not only Current. An old " +
+			"version left unsigned, or one whose seal no longer matches, makes the whole framework invalid.",
+		AppleMessages: []string{"embedded framework contains modified or invalid version", msgInvalid},
+		NotaryMessage: msgInvalid,
+		Fix:           "Ship one version (A) only, or sign every version; then re-sign the enclosing bundle.",
+		Sources:       []string{"Security: StaticCode.cpp validateOtherVersions", "Apple, Placing content in a bundle"},
+	},
+	Check: func(p *analyzer.Pass) {
+		b := p.Bundle()
+		if b == nil {
+			return
+		}
+		for _, v := range b.BadVersions {
+			p.Report(analyzer.Finding{Key: v, Message: "framework version " + v})
+		}
+	},
+}
