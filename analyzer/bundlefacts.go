@@ -224,7 +224,16 @@ func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool) (bund
 		exe = nb.Executable
 	}
 	if !isMachO(exe) {
-		return bundle.NestedCode{}, false
+		// Non-Mach-O code is signed into extended attributes.
+		cds := xattrCode(it, exe)
+		if len(cds) == 0 {
+			return bundle.NestedCode{}, false
+		}
+		nc := bundle.NestedCode{Signed: true, Identifier: cds[0].Identifier, TeamID: cds[0].TeamID}
+		for _, cd := range cds {
+			nc.CDHashes = append(nc.CDHashes, cd.CDHash())
+		}
+		return nc, true
 	}
 	ci := readCode(it, exe)
 	nc := bundle.NestedCode{Signed: ci.Signed()}

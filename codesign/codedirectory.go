@@ -280,3 +280,17 @@ func (cd *CodeDirectory) IsLinkerSigned() bool { return cd.Flags&FlagLinkerSigne
 
 // HasRuntime reports the hardened-runtime flag.
 func (cd *CodeDirectory) HasRuntime() bool { return cd.Flags&FlagRuntime != 0 }
+
+// ParseCodeDirectory parses a standalone CodeDirectory blob, as codesign
+// stores it for non-Mach-O code in the extended attribute
+// com.apple.cs.CodeDirectory or in a bundle's _CodeSignature/CodeDirectory.
+func ParseCodeDirectory(b []byte) (*CodeDirectory, error) {
+	if len(b) < 8 || binary.BigEndian.Uint32(b) != MagicCodeDirectory {
+		return nil, parseErr(0, "CodeDirectory", "bad magic")
+	}
+	n := binary.BigEndian.Uint32(b[4:])
+	if n < 8 || uint64(n) > uint64(len(b)) {
+		return nil, parseErr(4, "CodeDirectory", "length %#x outside the %d bytes given", n, len(b))
+	}
+	return parseCodeDirectory(b[:n], 0)
+}
