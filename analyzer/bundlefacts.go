@@ -229,7 +229,7 @@ func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool) (bund
 		if len(cds) == 0 {
 			return bundle.NestedCode{}, false
 		}
-		nc := bundle.NestedCode{Signed: true, Identifier: cds[0].Identifier, TeamID: cds[0].TeamID}
+		nc := bundle.NestedCode{Signed: true, Data: true, Identifier: cds[0].Identifier, TeamID: cds[0].TeamID}
 		for _, cd := range cds {
 			nc.CDHashes = append(nc.CDHashes, cd.CDHash())
 		}

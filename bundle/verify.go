@@ -22,16 +22,18 @@ type ProblemKind int
 
 // Seal problems, as codesign's verbose output names them.
 const (
-	FileModified   ProblemKind = iota // "file modified"
-	FileMissing                       // "file missing"
-	FileAdded                         // "file added"
-	SymlinkChanged                    // a sealed symlink points elsewhere or is no longer a link
-	NestedModified                    // nested code whose cdhash differs from the sealed one
-	NestedUnsigned                    // nested code location holds unsigned code or data
-	Normalization                     // added+missing pair whose names differ only in Unicode normalization
+	FileModified       ProblemKind = iota // "file modified"
+	FileMissing                           // "file missing"
+	FileAdded                             // "file added"
+	SymlinkChanged                        // a sealed symlink points elsewhere or is no longer a link
+	NestedModified                        // nested code whose cdhash differs from the sealed one
+	NestedUnsigned                        // nested code location holds unsigned code or data
+	Normalization                         // added+missing pair whose names differ only in Unicode normalization
+	DataInCodeLocation                    // a data file signed through extended attributes in a code location
+	DottedDirectory                       // a non-bundle directory with a dot in its name in a code location
 )
 
-var problemNames = [...]string{"file modified", "file missing", "file added", "symlink changed", "nested code modified", "nested code unsigned", "name normalization changed"}
+var problemNames = [...]string{"file modified", "file missing", "file added", "symlink changed", "nested code modified", "nested code unsigned", "name normalization changed", "data in code location", "dotted directory in code location"}
 
 func (k ProblemKind) String() string { return problemNames[k] }
 
@@ -51,6 +53,9 @@ type NestedCode struct {
 	// Identifier and TeamID are the primary CodeDirectory's, for the
 	// designated requirement.
 	Identifier, TeamID string
+	// Data marks a file that is not Mach-O, signed through extended
+	// attributes.
+	Data bool
 }
 
 // NestedLookup returns the code facts of a nested item at a path relative to
@@ -180,6 +185,9 @@ func (b *Bundle) checkNested(fsysPath, rel string, isDir bool, entry SealEntry, 
 	}
 	code, ok := lookup(fsysPath, isDir)
 	switch {
+	case !ok && isDir:
+		add(DottedDirectory, rel, "a directory whose name contains a dot in a location for nested code is taken for a bundle, but it is not one")
+		return
 	case !ok:
 		add(NestedUnsigned, rel, "is in a location for nested code but is not code (a Mach-O file or a bundle)")
 		return
@@ -189,6 +197,9 @@ func (b *Bundle) checkNested(fsysPath, rel string, isDir bool, entry SealEntry, 
 	case !entry.IsNested():
 		add(FileAdded, rel, "nested code is not in the seal")
 		return
+	}
+	if code.Data {
+		add(DataInCodeLocation, rel, "a data file signed through extended attributes, which archives made without ditto lose")
 	}
 	if why := CheckRequirement(entry.Requirement, code); why != "" {
 		add(NestedModified, rel, "nested code does not satisfy the requirement its seal records: %s", why)

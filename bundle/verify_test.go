@@ -235,3 +235,11 @@ func TestCheckRequirement(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyDataInCodeLocation(t *testing.T) {
+	fsys := sealedFS(t)
+	got := verify(t, fsys, map[string]NestedCode{"App.app/Contents/MacOS/tool": {Signed: true, Data: true, CDHashes: [][]byte{[]byte("tool-cdhash-00000000")}}})
+	if strings.Join(got[DataInCodeLocation], ",") != "MacOS/tool" || len(got) != 1 {
+		t.Errorf("got %v, want only data in code location at MacOS/tool", got)
+	}
+}

@@ -52,6 +52,8 @@ var All = []*analyzer.Rule{
 	ObsoleteResourceEnvelope,
 	InfoPlistIncomplete,
 	FrameworkBadVersion,
+	DataInCodeLocation,
+	DottedDirInCodeLocation,
 	TicketNotStapled,
 	CodeResourcesSymlink,
 	MalformedMachO,

@@ -89,6 +89,12 @@ func bundleCases() []bundleCase {
 
 		{name: "data in Contents/MacOS", rule: "nested-code-unsigned", mutate: func(t *testing.T, app string) { write(t, contents(app, "MacOS/settings.json"), "{}") },
 			paths: []string{"Contents/MacOS/settings.json"}, contains: "not code"},
+		{name: "dotted directory in Frameworks", rule: "dotted-dir-in-code-location", mutate: func(t *testing.T, app string) {
+			write(t, contents(app, "Frameworks/python3.11/lib.txt"), "x")
+		}, paths: []string{"Contents/Frameworks/python3.11"}, contains: "taken for a bundle"},
+		{name: "near miss: undotted directory in Frameworks", rule: "dotted-dir-in-code-location", mutate: func(t *testing.T, app string) {
+			write(t, contents(app, "Frameworks/python3/lib.txt"), "x")
+		}},
 		{name: "near miss: data in Resources", rule: "nested-code-unsigned", mutate: func(t *testing.T, app string) { write(t, contents(app, "Resources/settings.json"), "{}") }},
 
 		{name: "CodeResources replaced", rule: "resource-dir-hash-mismatch", mutate: func(t *testing.T, app string) {

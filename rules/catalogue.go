@@ -36,6 +36,8 @@ var Catalogue = map[string]string{
 	"cert-expired-untimestamped":        "",
 	"team-id-mismatch":                  "",
 	"infoplist-hash-mismatch":           "",
+	"data-in-code-location":             "",
+	"dotted-dir-in-code-location":       "",
 	"framework-bad-version":             "",
 	"restricted-entitlement-no-profile": "",
 	"profile-mismatch":                  "",
@@ -66,9 +68,7 @@ var Catalogue = map[string]string{
 	"deep-signed-shared-entitlements":   "planned: needs bundle support",
 	"jit-entitlement-missing":           "planned: heuristic, needs bundle support",
 	"entitlements-der-absent":           "planned: inferred hygiene rule",
-	"data-in-code-location":             "planned: needs bundle support",
 	"xattr-detritus":                    "planned: needs bundle support",
-	"dotted-dir-in-code-location":       "planned: needs bundle support",
 	"identifier-differs-from-bundle-id": "planned: needs bundle support",
 
 	// Installer packages.

@@ -148,3 +148,38 @@ func inBundle(p *analyzer.Pass, b *analyzer.BundleFacts, fsysPath string) string
 	}
 	return path.Join(p.Item.Path, rel)
 }
+
+// DataInCodeLocation reports data files signed into extended attributes in
+// nested-code locations.
+var DataInCodeLocation = sealProblemRule(&analyzer.Rule{
+	ID:       "NL4015",
+	Name:     "data-in-code-location",
+	Severity: analyzer.Warning,
+	Doc: analyzer.Doc{
+		Title: "data file stored in a nested-code location",
+		Why: "Files in Contents/MacOS, Frameworks, PlugIns and the other nested-code locations are sealed as code. " +
+			"A data file there can only be signed into extended attributes, which zip tools, CI artifact stores and " +
+			"copies to other file systems drop; notarization also slows down. It verifies here, but is fragile.",
+		AppleMessages: []string{"Don't save non-executable files in places that require code signatures"},
+		Fix:           "Move data to Contents/Resources and re-sign.",
+		Sources:       []string{"Apple, Customizing the notarization workflow", "Apple, Placing content in a bundle"},
+	},
+}, bundle.DataInCodeLocation)
+
+// DottedDirInCodeLocation reports directories with a dot in their name in
+// nested-code locations that are not bundles.
+var DottedDirInCodeLocation = sealProblemRule(&analyzer.Rule{
+	ID:       "NL4016",
+	Name:     "dotted-dir-in-code-location",
+	Severity: analyzer.Warning,
+	Doc: analyzer.Doc{
+		Title: "directory with a dot in its name in a nested-code location is not a bundle",
+		Why: "In Frameworks, PlugIns and the other nested-code locations, codesign takes every directory whose name " +
+			"contains a dot for a bundle. One that is not (no Contents/Info.plist, no Versions) cannot be signed, " +
+			"so signing the enclosing bundle fails. Inferred from Apple's layout rules, hence a warning.",
+		AppleMessages: []string{"bundle format unrecognized, invalid, or unsuitable"},
+		Fix:           "Rename the directory without a dot, or move it to Contents/Resources.",
+		Inferred:      true,
+		Sources:       []string{"Security: resources.cpp", "Apple, Placing content in a bundle"},
+	},
+}, bundle.DottedDirectory)
