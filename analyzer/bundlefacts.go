@@ -192,7 +192,7 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 		bf.ProfileErr = err
 	}
 	isMachO := func(p string) bool { return isMachOFile(it, p) }
-	bf.Structure = b.Structure(it.fsys, isMachO)
+	bf.Structure = b.Structure(it.fsys, isMachO, func(p string) string { return detritus(it, p, vc.readXattr) })
 	bf.findLibraries(it, isMachO)
 	for _, v := range b.OtherVersions(it.fsys) {
 		if why := verifyVersion(it, v, vc, isMachO); why != "" {
@@ -205,13 +205,15 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 	}
 	bf.SealProblems, bf.VerifyErr = b.Verify(it.fsys, bundle.VerifyOptions{
 		Workers: vc.jobs,
-		Nested:  func(p string, isDir bool) (bundle.NestedCode, bool) { return nestedCode(it, p, isDir, isMachO) },
+		Nested: func(p string, isDir bool) (bundle.NestedCode, bool) {
+			return nestedCode(it, p, isDir, isMachO, vc.readXattr)
+		},
 	})
 	return bf
 }
 
 // nestedCode describes the nested code at p for the seal verifier.
-func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool) (bundle.NestedCode, bool) {
+func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool, readXattr func(path, name string) ([]byte, error)) (bundle.NestedCode, bool) {
 	exe := p
 	if isDir {
 		nb, ok := bundle.Detect(it.fsys, p)
@@ -225,7 +227,7 @@ func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool) (bund
 	}
 	if !isMachO(exe) {
 		// Non-Mach-O code is signed into extended attributes.
-		cds := xattrCode(it, exe)
+		cds := xattrCode(it, exe, readXattr)
 		if len(cds) == 0 {
 			return bundle.NestedCode{}, false
 		}
@@ -329,7 +331,9 @@ func verifyVersion(it *Item, v *bundle.Bundle, vc verifyConfig, isMachO func(str
 		}
 	}
 	problems, err := v.Verify(it.fsys, bundle.VerifyOptions{Workers: vc.jobs,
-		Nested: func(p string, isDir bool) (bundle.NestedCode, bool) { return nestedCode(it, p, isDir, isMachO) }})
+		Nested: func(p string, isDir bool) (bundle.NestedCode, bool) {
+			return nestedCode(it, p, isDir, isMachO, vc.readXattr)
+		}})
 	if err != nil {
 		return err.Error()
 	}

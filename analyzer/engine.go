@@ -38,11 +38,17 @@ type Config struct {
 	// Now is the time certificates are evaluated at when a signature has no
 	// secure timestamp; zero means the current time.
 	Now time.Time
+	// ReadXattr replaces the system's extended-attribute reader. Tests use
+	// it to stand in for a macOS file system; the CLI never sets it.
+	ReadXattr func(path, name string) ([]byte, error)
 }
 
 // verifyConfig returns what signature verification needs.
 func (cfg *Config) verifyConfig() (verifyConfig, error) {
-	vc := verifyConfig{trust: cfg.Trust, now: cfg.Now, jobs: cfg.Jobs}
+	vc := verifyConfig{trust: cfg.Trust, now: cfg.Now, jobs: cfg.Jobs, readXattr: cfg.ReadXattr}
+	if vc.readXattr == nil {
+		vc.readXattr = getxattr
+	}
 	if vc.now.IsZero() {
 		vc.now = time.Now()
 	}

@@ -70,9 +70,10 @@ func (s *SliceFacts) CodeDirectories() []*codesign.CodeDirectory {
 
 // verifyConfig is what signature verification needs from the run.
 type verifyConfig struct {
-	trust *codesign.Trust
-	now   time.Time
-	jobs  int
+	trust     *codesign.Trust
+	now       time.Time
+	jobs      int
+	readXattr func(path, name string) ([]byte, error)
 }
 
 func loadMachOFacts(r io.ReaderAt, size int64, vc verifyConfig) *MachOFacts {

@@ -30,9 +30,7 @@ func TestNestedCodeFromXattrs(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "script.sh"), []byte("#!/bin/sh\n"), 0o755)
 	os.WriteFile(filepath.Join(dir, "data.json"), []byte("{}"), 0o644)
-	old := readXattr
-	defer func() { readXattr = old }()
-	readXattr = func(p, name string) ([]byte, error) {
+	readXattr := func(p, name string) ([]byte, error) {
 		if filepath.Base(p) == "script.sh" && name == "com.apple.cs.CodeDirectory" {
 			return cd.Raw, nil
 		}
@@ -40,11 +38,11 @@ func TestNestedCodeFromXattrs(t *testing.T) {
 	}
 	it := &Item{Input: dir, fsys: os.DirFS(dir), machos: map[string]bool{}}
 	isMachO := func(string) bool { return false }
-	nc, ok := nestedCode(it, "script.sh", false, isMachO)
+	nc, ok := nestedCode(it, "script.sh", false, isMachO, readXattr)
 	if !ok || !nc.Signed || len(nc.CDHashes) != 1 || !bytes.Equal(nc.CDHashes[0], cd.CDHash()) || nc.Identifier != "script" {
 		t.Errorf("script: %+v, %v", nc, ok)
 	}
-	if nc, ok := nestedCode(it, "data.json", false, isMachO); ok {
+	if nc, ok := nestedCode(it, "data.json", false, isMachO, readXattr); ok {
 		t.Errorf("unsigned data counted as code: %+v", nc)
 	}
 }

@@ -21,6 +21,7 @@ const (
 	NotRegular                              // main executable or Info.plist not a regular file; a device, pipe or socket
 	MachOInResources                        // code under Resources
 	TicketSymlink                           // Contents/CodeResources (the stapled ticket) is a symlink
+	XattrDetritus                           // Finder info or a resource fork on a bundle file
 )
 
 // StructureProblem is one layout problem; Path is relative to the file
@@ -46,9 +47,10 @@ func isSignatureFile(name string) bool {
 
 // Structure checks the bundle's layout as `codesign --strict` and Gatekeeper
 // do. isMachO tells whether a regular file (a path in fsys) is Mach-O; it is
-// used to find code under Resources. Nested bundles are not entered: they
-// are checked as bundles of their own.
-func (b *Bundle) Structure(fsys fs.FS, isMachO func(p string) bool) []StructureProblem {
+// used to find code under Resources; detritus names the disallowed extended
+// attributes of a file ("" for none; nil skips the check). Nested bundles are
+// not entered: they are checked as bundles of their own.
+func (b *Bundle) Structure(fsys fs.FS, isMachO func(p string) bool, detritus func(p string) string) []StructureProblem {
 	var out []StructureProblem
 	add := func(k StructureKind, p, format string, args ...any) {
 		out = append(out, StructureProblem{Kind: k, Path: p, Detail: fmt.Sprintf(format, args...)})
@@ -111,6 +113,11 @@ func (b *Bundle) Structure(fsys fs.FS, isMachO func(p string) bool) []StructureP
 		case t.IsRegular():
 			if strings.HasPrefix(p, resources+"/") && isMachO != nil && isMachO(p) {
 				add(MachOInResources, p, "Mach-O file under Resources")
+			}
+			if detritus != nil {
+				if names := detritus(p); names != "" {
+					add(XattrDetritus, p, "extended attributes %s on a bundle file", names)
+				}
 			}
 		default:
 			if fi, err := d.Info(); err == nil {

@@ -61,7 +61,7 @@ func TestStructureCleanApp(t *testing.T) {
 	fsys := appFS()
 	for _, dir := range []string{"App.app", "App.app/Contents/Frameworks/K.framework"} {
 		b, _ := Detect(fsys, dir)
-		if ps := b.Structure(fsys, nil); len(ps) != 0 {
+		if ps := b.Structure(fsys, nil, nil); len(ps) != 0 {
 			t.Errorf("%s: %+v", dir, ps)
 		}
 	}
@@ -80,13 +80,19 @@ func TestStructureProblems(t *testing.T) {
 	fsys["App.app/Contents/CodeResources"] = link("_CodeSignature/CodeResources")
 	fsys["App.app/Contents/_CodeSignature/CodeResources"] = file("<plist/>")
 	b, _ := Detect(fsys, "App.app")
-	got := kinds(b.Structure(fsys, func(p string) bool { return strings.HasSuffix(p, "/tool") }))
+	got := kinds(b.Structure(fsys, func(p string) bool { return strings.HasSuffix(p, "/tool") }, func(p string) string {
+		if strings.HasSuffix(p, "/a.txt") {
+			return "com.apple.FinderInfo"
+		}
+		return ""
+	}))
 	want := map[StructureKind][]string{
 		RootUnsealed:     {"App.app/Contents/_CodeSignature/notes.txt", "App.app/Extra_Resources.bundle"},
 		AppleDouble:      {"App.app/Contents/Resources/._a.txt"},
 		SymlinkEscapes:   {"App.app/Contents/Resources/abs", "App.app/Contents/Resources/dangling", "App.app/Contents/Resources/out"},
 		MachOInResources: {"App.app/Contents/Resources/tool"},
 		TicketSymlink:    {"App.app/Contents/CodeResources"},
+		XattrDetritus:    {"App.app/Contents/Resources/a.txt"},
 	}
 	for k, paths := range want {
 		if strings.Join(got[k], ",") != strings.Join(paths, ",") {
@@ -105,7 +111,7 @@ func TestStructureFramework(t *testing.T) {
 	fsys[fw+"/K"] = file("copy of the executable")
 	fsys[fw+"/README"] = file("r")
 	b, _ := Detect(fsys, fw)
-	got := kinds(b.Structure(fsys, nil))
+	got := kinds(b.Structure(fsys, nil, nil))
 	if strings.Join(got[FrameworkFlattened], ",") != fw+"/K" || strings.Join(got[FrameworkRoot], ",") != fw+"/README" {
 		t.Errorf("got %v", got)
 	}
@@ -117,7 +123,7 @@ func TestStructureFramework(t *testing.T) {
 	if !ok || b.InfoErr == nil {
 		t.Fatalf("flattened framework: %+v %v", b, ok)
 	}
-	if got := kinds(b.Structure(flat, nil)); len(got[FrameworkFlattened]) == 0 {
+	if got := kinds(b.Structure(flat, nil, nil)); len(got[FrameworkFlattened]) == 0 {
 		t.Errorf("Versions/Current as a directory not reported: %v", got)
 	}
 }
@@ -126,7 +132,7 @@ func TestNotRegularMainExecutable(t *testing.T) {
 	fsys := appFS()
 	fsys["App.app/Contents/MacOS/App"] = link("../Resources/a.txt")
 	b, _ := Detect(fsys, "App.app")
-	if got := kinds(b.Structure(fsys, nil)); strings.Join(got[NotRegular], ",") != "App.app/Contents/MacOS/App" {
+	if got := kinds(b.Structure(fsys, nil, nil)); strings.Join(got[NotRegular], ",") != "App.app/Contents/MacOS/App" {
 		t.Errorf("got %v", got)
 	}
 	fsys["App.app/Contents/Info.plist"] = link("../Info.plist")

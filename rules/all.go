@@ -54,6 +54,7 @@ var All = []*analyzer.Rule{
 	FrameworkBadVersion,
 	DataInCodeLocation,
 	DottedDirInCodeLocation,
+	XattrDetritus,
 	TicketNotStapled,
 	CodeResourcesSymlink,
 	MalformedMachO,

@@ -38,6 +38,9 @@ type bundleCase struct {
 	rule   string
 	app    func() fixture.Bundle
 	mutate func(t *testing.T, app string)
+	// xattrs stands in for a macOS file system's extended attributes:
+	// path below the app -> attribute name -> value.
+	xattrs map[string]map[string][]byte
 	// paths are the expected findings' paths below the app ("" for the app
 	// itself); empty means the rule must not fire.
 	paths    []string
@@ -94,6 +97,12 @@ func bundleCases() []bundleCase {
 		}, paths: []string{"Contents/Frameworks/python3.11"}, contains: "taken for a bundle"},
 		{name: "near miss: undotted directory in Frameworks", rule: "dotted-dir-in-code-location", mutate: func(t *testing.T, app string) {
 			write(t, contents(app, "Frameworks/python3/lib.txt"), "x")
+		}},
+		{name: "Finder info on a resource", rule: "xattr-detritus", xattrs: map[string]map[string][]byte{
+			"Contents/Resources/a.txt": {"com.apple.FinderInfo": make([]byte, 32)},
+		}, paths: []string{"Contents/Resources/a.txt"}, contains: "com.apple.FinderInfo"},
+		{name: "near miss: other attributes", rule: "xattr-detritus", xattrs: map[string]map[string][]byte{
+			"Contents/Resources/a.txt": {"com.apple.quarantine": []byte("0081;")},
 		}},
 		{name: "near miss: data in Resources", rule: "nested-code-unsigned", mutate: func(t *testing.T, app string) { write(t, contents(app, "Resources/settings.json"), "{}") }},
 
@@ -269,7 +278,15 @@ func TestBundleFixtures(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(t, app)
 			}
-			rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t)}, []string{app})
+			cfg := analyzer.Config{Rules: rules.All, Trust: testTrust(t)}
+			cfg.ReadXattr = func(p, name string) ([]byte, error) {
+				rel, _ := filepath.Rel(app, p)
+				if v, ok := tc.xattrs[filepath.ToSlash(rel)][name]; ok {
+					return v, nil
+				}
+				return nil, os.ErrNotExist
+			}
+			rep, errs := analyzer.Run(cfg, []string{app})
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}

@@ -36,6 +36,7 @@ var Catalogue = map[string]string{
 	"cert-expired-untimestamped":        "",
 	"team-id-mismatch":                  "",
 	"infoplist-hash-mismatch":           "",
+	"xattr-detritus":                    "",
 	"data-in-code-location":             "",
 	"dotted-dir-in-code-location":       "",
 	"framework-bad-version":             "",
@@ -68,7 +69,6 @@ var Catalogue = map[string]string{
 	"deep-signed-shared-entitlements":   "planned: needs bundle support",
 	"jit-entitlement-missing":           "planned: heuristic, needs bundle support",
 	"entitlements-der-absent":           "planned: inferred hygiene rule",
-	"xattr-detritus":                    "planned: needs bundle support",
 	"identifier-differs-from-bundle-id": "planned: needs bundle support",
 
 	// Installer packages.

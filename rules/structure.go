@@ -214,3 +214,20 @@ var FrameworkBadVersion = &analyzer.Rule{
 		}
 	},
 }
+
+// XattrDetritus reports Finder info and resource forks on bundle files.
+var XattrDetritus = structureRule(&analyzer.Rule{
+	ID:       "NL4017",
+	Name:     "xattr-detritus",
+	Severity: analyzer.Error,
+	Doc: analyzer.Doc{
+		Title: "bundle file carries Finder info or a resource fork",
+		Why: "codesign refuses to sign, and --strict verification rejects, bundle files that carry the extended " +
+			"attributes com.apple.FinderInfo or com.apple.ResourceFork (custom icons, files opened through Finder's " +
+			"Show Package Contents). Read on a Mac's file system; elsewhere such attributes travel as ._ files " +
+			"(appledouble-in-bundle).",
+		AppleMessages: []string{"resource fork, Finder information, or similar detritus not allowed", "Disallowed xattr com.apple.FinderInfo found on"},
+		Fix:           "`xattr -cr App.app` before signing, or `codesign --strip-disallowed-xattrs`.",
+		Sources:       []string{"Apple QA1940", "Security: StaticCode.cpp", "codesign(1)"},
+	},
+}, bundle.XattrDetritus)
