@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/notarylint/notarylint/internal/fixture"
 	"github.com/notarylint/notarylint/internal/testutil"
 	"github.com/notarylint/notarylint/rules"
 )
@@ -199,5 +201,40 @@ func TestVersion(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "notarylint "+Version) {
 			t.Errorf("%v: exit %d, %q", args, code, out)
 		}
+	}
+}
+
+func TestInspectBundleTree(t *testing.T) {
+	app := fixture.Bundle{
+		Name:   "Tree.app",
+		Nested: []fixture.NestedBundle{{Path: "Frameworks", Bundle: fixture.Bundle{Name: "Kit.framework", Kind: fixture.BundleFramework}}},
+		Sign:   &fixture.SignOptions{},
+	}.Write(t, t.TempDir())
+	code, out, _ := run(t, "inspect", "--format", "json", app)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var items []inspectItem
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range items {
+		got = append(got, fmt.Sprintf("%d %s %s", it.Depth, it.Kind, it.Path))
+	}
+	want := []string{
+		"0 bundle Tree.app",
+		"1 bundle Tree.app/Contents/Frameworks/Kit.framework",
+		"2 mach-o Tree.app/Contents/Frameworks/Kit.framework/Versions/A/Kit",
+		"1 mach-o Tree.app/Contents/MacOS/Tree",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("tree:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if b := items[0].Bundle; b == nil || b.Identifier != "com.example.tree" || !b.Sealed || b.SealVerdict != "ok" || b.SealFiles == 0 {
+		t.Errorf("bundle = %+v", b)
+	}
+	if items[2].Slices[0].Signature == nil || items[2].Slices[0].Signature.CodeDirectories[0].Identifier != "com.example.kit" {
+		t.Errorf("framework executable = %+v", items[2].Slices)
 	}
 }

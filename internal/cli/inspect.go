@@ -227,47 +227,60 @@ func describeSlice(s *analyzer.SliceFacts) inspectSlice {
 	return out
 }
 
+// inspectText writes the items as a tree: each item indented below the
+// bundle that holds it.
 func inspectText(w io.Writer, items []inspectItem) error {
-	var b strings.Builder
+	var out strings.Builder
 	for _, it := range items {
-		if bd := it.Bundle; bd != nil {
-			fmt.Fprintf(&b, "%s (bundle %s, executable %s, stapled %v)\n", it.Path, bd.Identifier, bd.Executable, bd.Stapled)
-			if bd.InfoError != "" {
-				fmt.Fprintf(&b, "  Info.plist: %s\n", bd.InfoError)
+		var b strings.Builder
+		writeItemText(&b, it)
+		indent := strings.Repeat("  ", max(0, it.Depth-1))
+		for _, line := range strings.SplitAfter(b.String(), "\n") {
+			if line != "" {
+				out.WriteString(indent + line)
 			}
-			if bd.Sealed {
-				fmt.Fprintf(&b, "  seal: %d files2 entries, %s\n", bd.SealFiles, bd.SealVerdict)
-			} else {
-				b.WriteString("  seal: none\n")
-			}
-			continue
-		}
-		fmt.Fprintf(&b, "%s (%s, %d bytes", it.Path, it.Kind, it.Size)
-		if it.Universal {
-			b.WriteString(", universal")
-		}
-		b.WriteString(")\n")
-		if it.Error != "" {
-			fmt.Fprintf(&b, "  error: %s\n", it.Error)
-		}
-		for _, s := range it.Slices {
-			fmt.Fprintf(&b, "  %s  %s  offset %#x size %#x\n", s.Arch, s.FileType, s.Offset, s.Size)
-			if s.Error != "" {
-				fmt.Fprintf(&b, "    error: %s\n", s.Error)
-				continue
-			}
-			for _, v := range append(s.BuildVersions, s.VersionMins...) {
-				platform := ""
-				if v.Platform != "" {
-					platform = " platform " + v.Platform
-				}
-				fmt.Fprintf(&b, "    %s%s minos %s sdk %s\n", v.Command, platform, v.MinOS, v.SDK)
-			}
-			writeSigText(&b, s.Signature)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, out.String())
 	return err
+}
+
+func writeItemText(b *strings.Builder, it inspectItem) {
+	if bd := it.Bundle; bd != nil {
+		fmt.Fprintf(b, "%s (bundle %s, executable %s, stapled %v)\n", it.Path, bd.Identifier, bd.Executable, bd.Stapled)
+		if bd.InfoError != "" {
+			fmt.Fprintf(b, "  Info.plist: %s\n", bd.InfoError)
+		}
+		if bd.Sealed {
+			fmt.Fprintf(b, "  seal: %d files2 entries, %s\n", bd.SealFiles, bd.SealVerdict)
+		} else {
+			b.WriteString("  seal: none\n")
+		}
+		return
+	}
+	fmt.Fprintf(b, "%s (%s, %d bytes", it.Path, it.Kind, it.Size)
+	if it.Universal {
+		b.WriteString(", universal")
+	}
+	b.WriteString(")\n")
+	if it.Error != "" {
+		fmt.Fprintf(b, "  error: %s\n", it.Error)
+	}
+	for _, s := range it.Slices {
+		fmt.Fprintf(b, "  %s  %s  offset %#x size %#x\n", s.Arch, s.FileType, s.Offset, s.Size)
+		if s.Error != "" {
+			fmt.Fprintf(b, "    error: %s\n", s.Error)
+			continue
+		}
+		for _, v := range append(s.BuildVersions, s.VersionMins...) {
+			platform := ""
+			if v.Platform != "" {
+				platform = " platform " + v.Platform
+			}
+			fmt.Fprintf(b, "    %s%s minos %s sdk %s\n", v.Command, platform, v.MinOS, v.SDK)
+		}
+		writeSigText(b, s.Signature)
+	}
 }
 
 func writeSigText(b *strings.Builder, sig *inspectSig) {
