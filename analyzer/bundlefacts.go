@@ -235,6 +235,7 @@ func nestedCode(it *Item, p string, isDir bool, isMachO func(string) bool, readX
 		for _, cd := range cds {
 			nc.CDHashes = append(nc.CDHashes, cd.CDHash())
 		}
+		nc.Modified = verifyDataPages(it, exe, cds)
 		return nc, true
 	}
 	ci := readCode(it, exe)
@@ -339,6 +340,30 @@ func verifyVersion(it *Item, v *bundle.Bundle, vc verifyConfig, isMachO func(str
 	}
 	if len(problems) > 0 {
 		return fmt.Sprintf("%d sealed resources differ (first: %s %s)", len(problems), problems[0].Kind, problems[0].Path)
+	}
+	return ""
+}
+
+// verifyDataPages checks a data file's bytes against the page hashes of the
+// CodeDirectories stored in its extended attributes.
+func verifyDataPages(it *Item, rel string, cds []*codesign.CodeDirectory) string {
+	f, err := os.Open(filepath.Join(it.Input, filepath.FromSlash(rel)))
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err.Error()
+	}
+	bad, err := codesign.VerifyPages(cds, f, st.Size(), 1)
+	if err != nil {
+		return err.Error()
+	}
+	for _, m := range bad {
+		if m != nil {
+			return fmt.Sprintf("page %d (offset %#x) does not match CodeDirectory %s", m.Page, m.Offset, m.CD.HashName())
+		}
 	}
 	return ""
 }

@@ -56,6 +56,9 @@ type NestedCode struct {
 	// Data marks a file that is not Mach-O, signed through extended
 	// attributes.
 	Data bool
+	// Modified says how the code no longer matches its own signature ("" when
+	// it does or was not checked).
+	Modified string
 }
 
 // NestedLookup returns the code facts of a nested item at a path relative to
@@ -200,6 +203,10 @@ func (b *Bundle) checkNested(fsysPath, rel string, isDir bool, entry SealEntry, 
 	}
 	if code.Data {
 		add(DataInCodeLocation, rel, "a data file signed through extended attributes, which archives made without ditto lose")
+	}
+	if code.Modified != "" {
+		add(NestedModified, rel, "nested code changed after it was signed: %s", code.Modified)
+		return
 	}
 	if why := CheckRequirement(entry.Requirement, code); why != "" {
 		add(NestedModified, rel, "nested code does not satisfy the requirement its seal records: %s", why)

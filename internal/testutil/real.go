@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/notarylint/notarylint/bundle"
 )
 
 // RealSample is one entry of testdata/real/facts.json: facts recorded with
@@ -122,7 +124,11 @@ type RealBundle struct {
 	Stapled      bool     `json:"stapled"`
 	SealFiles2   int      `json:"seal_files2_count"`
 	ExpectErrors []string `json:"expect_errors"`
-	Main         struct {
+	// ExpectErrorsElsewhere are the errors of the bundle extracted by a
+	// tool that writes AppleDouble entries as plain ._ files (any tar on
+	// Linux); nil means the same as ExpectErrors.
+	ExpectErrorsElsewhere []string `json:"expect_errors_extracted_elsewhere"`
+	Main                  struct {
 		Archs    []string `json:"arch list"`
 		CDHashes []struct {
 			Arch string `json:"arch"`
@@ -148,10 +154,47 @@ func RealBundles(t testing.TB) []RealBundle {
 	return out
 }
 
+// Xattrs are extended attributes by absolute path and name.
+type Xattrs map[string]map[string][]byte
+
+// Read reads one attribute; it has the signature of analyzer.Config.ReadXattr.
+func (x Xattrs) Read(path, name string) ([]byte, error) {
+	if v, ok := x[path][name]; ok {
+		return v, nil
+	}
+	return nil, os.ErrNotExist
+}
+
+// ExtractAsMac unpacks the bundle as macOS's tar does: AppleDouble "._name"
+// entries become the extended attributes of "name" (returned, since Linux
+// file systems cannot hold Apple's attribute names) instead of files.
+func (r RealBundle) ExtractAsMac(t testing.TB, dir string) (string, Xattrs) {
+	t.Helper()
+	xattrs := Xattrs{}
+	return r.extract(t, dir, func(name string, data []byte) bool {
+		base := filepath.Base(name)
+		if !strings.HasPrefix(base, "._") {
+			return false
+		}
+		ad, err := bundle.ParseAppleDouble(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		xattrs[filepath.Join(dir, filepath.Dir(name), strings.TrimPrefix(base, "._"))] = ad.Xattrs
+		return true
+	}), xattrs
+}
+
 // Extract unpacks the bundle's base64 tar into dir and returns the bundle's
 // path. Symbolic links and modes are kept; entries that would leave dir are
 // refused.
 func (r RealBundle) Extract(t testing.TB, dir string) string {
+	return r.extract(t, dir, nil)
+}
+
+// extract unpacks the tar; consume, when set, may take a regular file's
+// contents instead of writing it.
+func (r RealBundle) extract(t testing.TB, dir string, consume func(name string, data []byte) bool) string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "testdata", "real-bundles", r.File))
 	if err != nil {
@@ -182,6 +225,18 @@ func (r RealBundle) Extract(t testing.TB, dir string) string {
 			os.MkdirAll(filepath.Dir(p), 0o755)
 			err = os.Symlink(h.Linkname, p)
 		case tar.TypeReg:
+			if consume != nil {
+				data, rerr := io.ReadAll(tr)
+				if rerr != nil {
+					t.Fatal(rerr)
+				}
+				if consume(name, data) {
+					continue
+				}
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				err = os.WriteFile(p, data, os.FileMode(h.Mode)&0o777)
+				break
+			}
 			os.MkdirAll(filepath.Dir(p), 0o755)
 			var f *os.File
 			if f, err = os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, os.FileMode(h.Mode)&0o777); err == nil {
