@@ -367,16 +367,5 @@ func encodeDERValue(v any) ([]byte, error) {
 }
 
 func derTLV(tag byte, body []byte) []byte {
-	out := []byte{tag}
-	switch n := len(body); {
-	case n < 0x80:
-		out = append(out, byte(n))
-	case n < 0x100:
-		out = append(out, 0x81, byte(n))
-	case n < 0x10000:
-		out = append(out, 0x82, byte(n>>8), byte(n))
-	default:
-		out = append(out, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(out, body...)
+	return appendTLV(nil, []byte{tag}, body)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/bundle"
 	"github.com/notarylint/notarylint/internal/testutil"
 	"github.com/notarylint/notarylint/rules"
 )
@@ -24,7 +25,13 @@ func TestRealBundles(t *testing.T) {
 			checkExpectedErrors(t, analyzer.Config{Rules: rules.All}, rb.Extract(t, t.TempDir()), want)
 		})
 		t.Run(rb.Bundle, func(t *testing.T) {
-			path, xattrs := rb.ExtractAsMac(t, t.TempDir())
+			path, xattrs := rb.ExtractAsMac(t, t.TempDir(), func(b []byte) (map[string][]byte, error) {
+				ad, err := bundle.ParseAppleDouble(b)
+				if err != nil {
+					return nil, err
+				}
+				return ad.Xattrs, nil
+			})
 			checkExpectedErrors(t, analyzer.Config{Rules: rules.All, ReadXattr: xattrs.Read}, path, rb.ExpectErrors)
 			checkRealBundleFacts(t, rb, path)
 		})

@@ -47,9 +47,9 @@ func run(sizeMiB, runs int) error {
 	}
 	defer os.RemoveAll(dir)
 
-	bin := filepath.Join(dir, "notarylint")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/notarylint").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
+	bin, err := buildNotarylint(dir)
+	if err != nil {
+		return err
 	}
 	file := filepath.Join(dir, "big-tool")
 	start := time.Now()
@@ -91,9 +91,9 @@ func runApp(appMiB, appFiles, runs int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "notarylint")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/notarylint").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
+	bin, err := buildNotarylint(dir)
+	if err != nil {
+		return err
 	}
 	start := time.Now()
 	per := (appMiB << 20) / appFiles
@@ -138,6 +138,15 @@ func (benchTB) Fatalf(format string, args ...any) {
 }
 
 func (benchTB) Errorf(format string, args ...any) { benchTB{}.Fatalf(format, args...) }
+
+// buildNotarylint builds the command into dir and returns its path.
+func buildNotarylint(dir string) (string, error) {
+	bin := filepath.Join(dir, "notarylint")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/notarylint").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build: %v\n%s", err, out)
+	}
+	return bin, nil
+}
 
 // best runs the command once to warm the page cache, then runs times more
 // and returns the fastest wall-clock time.

@@ -13,8 +13,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/notarylint/notarylint/bundle"
 )
 
 // RealSample is one entry of testdata/real/facts.json: facts recorded with
@@ -168,7 +166,9 @@ func (x Xattrs) Read(path, name string) ([]byte, error) {
 // ExtractAsMac unpacks the bundle as macOS's tar does: AppleDouble "._name"
 // entries become the extended attributes of "name" (returned, since Linux
 // file systems cannot hold Apple's attribute names) instead of files.
-func (r RealBundle) ExtractAsMac(t testing.TB, dir string) (string, Xattrs) {
+// decode turns an AppleDouble file into its attributes (bundle's decoder;
+// passed in so that this package imports none of the project's).
+func (r RealBundle) ExtractAsMac(t testing.TB, dir string, decode func([]byte) (map[string][]byte, error)) (string, Xattrs) {
 	t.Helper()
 	xattrs := Xattrs{}
 	return r.extract(t, dir, func(name string, data []byte) bool {
@@ -176,11 +176,11 @@ func (r RealBundle) ExtractAsMac(t testing.TB, dir string) (string, Xattrs) {
 		if !strings.HasPrefix(base, "._") {
 			return false
 		}
-		ad, err := bundle.ParseAppleDouble(data)
+		attrs, err := decode(data)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		xattrs[filepath.Join(dir, filepath.Dir(name), strings.TrimPrefix(base, "._"))] = ad.Xattrs
+		xattrs[filepath.Join(dir, filepath.Dir(name), strings.TrimPrefix(base, "._"))] = attrs
 		return true
 	}), xattrs
 }
