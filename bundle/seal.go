@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -57,8 +58,20 @@ type rawSeal struct {
 	Rules2 map[string]any `plist:"rules2"`
 }
 
-// ParseSeal parses a CodeResources property list.
+// ParseSeal parses a CodeResources property list: the XML subset codesign
+// writes with a fast reader, anything else (binary plists, unusual XML) with
+// the general decoder.
 func ParseSeal(b []byte) (*Seal, error) {
+	if s, err := parseSealXML(b); err == nil {
+		return s, nil
+	} else if !errors.Is(err, errNotSimple) {
+		return nil, err
+	}
+	return parseSealGeneral(b)
+}
+
+// parseSealGeneral parses a CodeResources with howett.net/plist.
+func parseSealGeneral(b []byte) (*Seal, error) {
 	var raw rawSeal
 	if _, err := plist.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("not a CodeResources property list: %w", err)
