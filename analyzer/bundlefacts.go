@@ -8,7 +8,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/notarylint/notarylint/bundle"
 	"github.com/notarylint/notarylint/codesign"
@@ -46,6 +48,10 @@ type BundleFacts struct {
 	// BadVersions describe framework versions other than Current that do
 	// not verify, one line each.
 	BadVersions []string
+	// Late are the Mach-O files the seal check found among the sealed
+	// resources (discovery leaves those to it); they become items of their
+	// own after the bundle.
+	Late []*Item
 	// Profile is Contents/embedded.provisionprofile, nil when absent or
 	// unreadable (ProfileErr).
 	Profile    *bundle.Profile
@@ -142,7 +148,7 @@ func readCode(it *Item, rel string) *CodeInfo {
 // findings when there are any, else by sniffing it.
 func isMachOFile(it *Item, rel string) bool {
 	if it.machos != nil {
-		return it.machos[rel]
+		return it.machos.has(rel)
 	}
 	f, err := it.fsys.Open(rel)
 	if err != nil {
@@ -192,6 +198,29 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 		bf.ProfileErr = err
 	}
 	isMachO := func(p string) bool { return isMachOFile(it, p) }
+	// The seal check runs first: it also finds the Mach-O files among the
+	// resources that discovery left to it, which the later checks ask about.
+	if b.Seal == nil || !b.Seal.HasV2() {
+		bf.VerifyErr = fmt.Errorf("no version 2 seal")
+	} else {
+		var mu sync.Mutex
+		bf.SealProblems, bf.VerifyErr = b.Verify(it.fsys, bundle.VerifyOptions{
+			Workers: vc.jobs,
+			Nested: func(p string, isDir bool) (bundle.NestedCode, bool) {
+				return nestedCode(it, p, isDir, isMachO, vc.readXattr)
+			},
+			Sniff: func(head []byte, size int64) bool { return macho.Detect(head, size) != macho.NotMachO },
+			OnSniffed: func(p string) {
+				it.machos.add(p)
+				mu.Lock()
+				defer mu.Unlock()
+				if fi, err := fs.Stat(it.fsys, p); err == nil {
+					bf.Late = append(bf.Late, it.child(p, fi.Size()))
+				}
+			},
+		})
+		sort.Slice(bf.Late, func(i, j int) bool { return bf.Late[i].rel < bf.Late[j].rel })
+	}
 	bf.Structure = b.Structure(it.fsys, isMachO, func(p string) string { return detritus(it, p, vc.readXattr) })
 	bf.findLibraries(it, isMachO)
 	for _, v := range b.OtherVersions(it.fsys) {
@@ -199,16 +228,6 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 			bf.BadVersions = append(bf.BadVersions, v.Content+": "+why)
 		}
 	}
-	if b.Seal == nil || !b.Seal.HasV2() {
-		bf.VerifyErr = fmt.Errorf("no version 2 seal")
-		return bf
-	}
-	bf.SealProblems, bf.VerifyErr = b.Verify(it.fsys, bundle.VerifyOptions{
-		Workers: vc.jobs,
-		Nested: func(p string, isDir bool) (bundle.NestedCode, bool) {
-			return nestedCode(it, p, isDir, isMachO, vc.readXattr)
-		},
-	})
 	return bf
 }
 

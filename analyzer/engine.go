@@ -97,7 +97,9 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 		}
 		items = append(items, its...)
 	}
-	rep.Findings = append(rep.Findings, analyzeAll(cfg, vc, items)...)
+	found, late := analyzeAll(cfg, vc, items)
+	rep.Findings = append(rep.Findings, found...)
+	items = append(items, late...)
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		if s, ok := cfg.Severity[f.RuleID]; ok {
@@ -155,14 +157,13 @@ func discover(input string) ([]*Item, error) {
 // becomes an item whose parent is the innermost bundle holding it.
 func discoverDir(input, base string) ([]*Item, error) {
 	fsys := os.DirFS(input)
-	root := &Item{Path: base, Kind: KindDirectory, Input: input, fsys: fsys, rel: "."}
+	machos := newPathSet() // shared by the input's items
+	root := &Item{Path: base, Kind: KindDirectory, Input: input, fsys: fsys, rel: ".", machos: machos, base: base}
 	if b, ok := bundle.DetectNamed(fsys, ".", base); ok {
 		root.Kind, root.bundle = KindBundle, b
 	}
 	items := []*Item{root}
 	bundles := map[string]*Item{".": root}
-	machos := map[string]bool{} // Mach-O files found by magic, shared by the items
-	root.machos = machos
 	// parentOf returns the innermost bundle item (or the root) above p.
 	parentOf := func(p string) *Item {
 		for dir := path.Dir(p); ; dir = path.Dir(dir) {
@@ -183,7 +184,7 @@ func discoverDir(input, base string) ([]*Item, error) {
 		}
 		if d.IsDir() {
 			if b, ok := bundle.Detect(fsys, p); ok {
-				it := &Item{Path: base + "/" + p, Kind: KindBundle, Parent: parentOf(p), Input: input, fsys: fsys, rel: p, bundle: b, machos: machos}
+				it := &Item{Path: base + "/" + p, Kind: KindBundle, Parent: parentOf(p), Input: input, fsys: fsys, rel: p, bundle: b, machos: machos, base: base}
 				bundles[p] = it
 				items = append(items, it)
 			}
@@ -191,6 +192,10 @@ func discoverDir(input, base string) ([]*Item, error) {
 		}
 		if !d.Type().IsRegular() {
 			return nil
+		}
+		parent := parentOf(p)
+		if parent.bundle != nil && parent.bundle.Deferred(p) {
+			return nil // the seal check reads it and tells whether it is Mach-O
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -200,11 +205,8 @@ func discoverDir(input, base string) ([]*Item, error) {
 		if kind, err := sniffFile(file, info.Size()); err != nil || kind != KindMachO {
 			return nil
 		}
-		machos[p] = true
-		items = append(items, &Item{
-			Path: base + "/" + p, Kind: KindMachO, Parent: parentOf(p),
-			Input: input, Size: info.Size(), file: file, fsys: fsys, rel: p,
-		})
+		machos.add(p)
+		items = append(items, parent.child(p, info.Size()))
 		return nil
 	})
 	if err != nil {
@@ -231,16 +233,19 @@ func sniffFile(path string, size int64) (Kind, error) {
 	return -1, nil
 }
 
-// analyzeAll runs the rules over the items, cfg.Jobs at a time.
-func analyzeAll(cfg Config, vc verifyConfig, items []*Item) []Finding {
+// analyzeAll runs the rules over the items, cfg.Jobs at a time, then over the
+// items found while analysing them. It returns the findings and those found
+// items.
+func analyzeAll(cfg Config, vc verifyConfig, items []*Item) ([]Finding, []*Item) {
 	jobs := cfg.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
 	var (
-		mu  sync.Mutex
-		out []Finding
-		wg  sync.WaitGroup
+		mu   sync.Mutex
+		out  []Finding
+		late []*Item
+		wg   sync.WaitGroup
 	)
 	work := make(chan *Item)
 	for range jobs {
@@ -248,9 +253,10 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) []Finding {
 		go func() {
 			defer wg.Done()
 			for it := range work {
-				found := analyzeItem(&cfg, vc, it)
+				found, more := analyzeItem(&cfg, vc, it)
 				mu.Lock()
 				out = append(out, found...)
+				late = append(late, more...)
 				mu.Unlock()
 			}
 		}()
@@ -260,11 +266,19 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) []Finding {
 	}
 	close(work)
 	wg.Wait()
-	return out
+	if len(late) > 0 {
+		// Mach-O files the seal checks found among sealed resources.
+		more, moreItems := analyzeAll(cfg, vc, late)
+		out = append(out, more...)
+		late = append(late, moreItems...)
+	}
+	return out, late
 }
 
-// analyzeItem parses the item's facts once and runs every rule on it.
-func analyzeItem(cfg *Config, vc verifyConfig, it *Item) []Finding {
+// analyzeItem parses the item's facts once and runs every rule on it. It
+// returns the findings and the items found while parsing (Mach-O files among
+// a bundle's sealed resources).
+func analyzeItem(cfg *Config, vc verifyConfig, it *Item) ([]Finding, []*Item) {
 	facts := &itemFacts{cfg: cfg}
 	if it.Kind == KindMachO {
 		f, err := it.open()
@@ -285,7 +299,10 @@ func analyzeItem(cfg *Config, vc verifyConfig, it *Item) []Finding {
 		}
 		out = append(out, runRule(r, it, facts)...)
 	}
-	return out
+	if facts.bundle != nil {
+		return out, facts.bundle.Late
+	}
+	return out, nil
 }
 
 // runRule runs one rule, turning a panic into an internal-error finding.
@@ -361,9 +378,12 @@ func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 			errs = append(errs, &InputError{Path: in, Err: err})
 			continue
 		}
-		for _, it := range items {
+		for i := 0; i < len(items); i++ {
+			it := items[i]
 			if it.Kind == KindBundle {
-				out = append(out, Inspected{Item: it, Bundle: loadBundleFacts(it, vc)})
+				bf := loadBundleFacts(it, vc)
+				out = append(out, Inspected{Item: it, Bundle: bf})
+				items = append(items, bf.Late...)
 				continue
 			}
 			if it.Kind != KindMachO {

@@ -4,6 +4,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"sync"
 
 	"github.com/notarylint/notarylint/bundle"
 )
@@ -32,8 +34,40 @@ type Item struct {
 	// bundle is the opened bundle of a bundle item.
 	bundle *bundle.Bundle
 	// machos holds the paths (in fsys) of every Mach-O file of the input,
-	// found once by discovery; nil for a bare file input.
-	machos map[string]bool
+	// found by discovery or, for sealed resources, while the seal check
+	// hashes them; nil for a bare file input.
+	machos *pathSet
+	// base is the input's base name, which starts every item path.
+	base string
+}
+
+// pathSet is a set of paths safe for concurrent use.
+type pathSet struct {
+	mu sync.RWMutex
+	m  map[string]bool
+}
+
+func newPathSet() *pathSet { return &pathSet{m: map[string]bool{}} }
+
+func (s *pathSet) add(p string) {
+	s.mu.Lock()
+	s.m[p] = true
+	s.mu.Unlock()
+}
+
+func (s *pathSet) has(p string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.m[p]
+}
+
+// child returns a Mach-O item for a file of the input at fsys path p, below
+// the bundle or directory item it.
+func (it *Item) child(p string, size int64) *Item {
+	return &Item{
+		Path: it.base + "/" + p, Kind: KindMachO, Parent: it, Input: it.Input, Size: size,
+		file: filepath.Join(it.Input, filepath.FromSlash(p)), fsys: it.fsys, rel: p, machos: it.machos, base: it.base,
+	}
 }
 
 // TopLevel reports whether the item is an input itself.

@@ -73,6 +73,32 @@ type VerifyOptions struct {
 	// Nested looks up nested code; nil treats every nested entry as
 	// unverifiable and skips the cdhash comparison.
 	Nested NestedLookup
+	// Sniff, when set, is shown the first bytes (up to SniffSize) and the
+	// size of every file the seal check hashes; OnSniffed is then called,
+	// possibly from several goroutines at once, with the file's path when
+	// Sniff returned true. It lets a caller find Mach-O files among the
+	// resources without opening them a second time.
+	Sniff     func(head []byte, size int64) bool
+	OnSniffed func(fsysPath string)
+}
+
+// SniffSize is how many leading bytes Sniff is shown.
+const SniffSize = 1024
+
+// Deferred reports whether Verify will hash the file at fsysPath (a regular
+// file the v2 seal records with a hash), and so can show its first bytes to
+// VerifyOptions.Sniff.
+func (b *Bundle) Deferred(fsysPath string) bool {
+	if b.Seal == nil || !b.Seal.HasV2() || fsysPath == b.Executable || !strings.HasPrefix(fsysPath, b.Content+"/") {
+		return false
+	}
+	rel := b.Rel(fsysPath)
+	if rel == "CodeResources" || rel == "_MASReceipt" || strings.HasPrefix(rel, "_CodeSignature/") {
+		return false
+	}
+	rule := RuleFor(b.Seal.Rules2, rel)
+	e, ok := b.Seal.Files2[rel]
+	return ok && rule != nil && !rule.Omit && !rule.Nested && !e.IsNested() && e.Symlink == nil && (e.Hash2 != nil || e.Hash != nil)
 }
 
 // sealEntryJob is a regular file whose hash must be compared.
@@ -170,7 +196,7 @@ func (b *Bundle) Verify(fsys fs.FS, opt VerifyOptions) ([]Problem, error) {
 			add(FileMissing, rel, "sealed but not present")
 		}
 	}
-	problems = append(problems, hashJobs(fsys, jobs, opt.Workers)...)
+	problems = append(problems, hashJobs(fsys, jobs, opt)...)
 	problems = foldNormalization(problems)
 	sort.Slice(problems, func(i, j int) bool {
 		if problems[i].Path != problems[j].Path {
@@ -228,7 +254,11 @@ func (b *Bundle) checkNested(fsysPath, rel string, isDir bool, entry SealEntry, 
 }
 
 // hashJobs hashes the files in parallel and reports those that differ.
-func hashJobs(fsys fs.FS, jobs []sealEntryJob, workers int) []Problem {
+// Each worker is a pipeline: a reader goroutine opens the files and reads
+// them into a few reused buffers while the worker hashes the previous ones,
+// so the kernel's copying overlaps the hashing.
+func hashJobs(fsys fs.FS, jobs []sealEntryJob, opt VerifyOptions) []Problem {
+	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -242,14 +272,10 @@ func hashJobs(fsys fs.FS, jobs []sealEntryJob, workers int) []Problem {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 256<<10)
-			h256, h1 := sha256.New(), sha1.New()
-			for j := range ch {
-				if p := hashOne(fsys, j, buf, h256, h1); p != nil {
-					mu.Lock()
-					out = append(out, *p)
-					mu.Unlock()
-				}
+			for _, p := range hashPipeline(fsys, ch, opt) {
+				mu.Lock()
+				out = append(out, p)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -261,24 +287,105 @@ func hashJobs(fsys fs.FS, jobs []sealEntryJob, workers int) []Problem {
 	return out
 }
 
-func hashOne(fsys fs.FS, j sealEntryJob, buf []byte, h256, h1 hash.Hash) *Problem {
-	f, err := fsys.Open(j.fsysPath)
-	if err != nil {
-		return &Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("cannot read: %v", err)}
+// chunk is a piece of a file on its way from the reader to the hasher.
+type chunk struct {
+	job   *sealEntryJob
+	data  []byte // a buffer from the pool, or nil with err or at the end
+	size  int64  // the file's size, on its first chunk
+	first bool
+	last  bool
+	err   error
+}
+
+const (
+	chunkSize    = 256 << 10
+	chunkBuffers = 4
+)
+
+// hashPipeline hashes the jobs it receives and returns the problems found.
+func hashPipeline(fsys fs.FS, jobs <-chan sealEntryJob, opt VerifyOptions) []Problem {
+	free := make(chan []byte, chunkBuffers)
+	for range chunkBuffers {
+		free <- make([]byte, chunkSize)
 	}
-	defer f.Close()
-	h, want, name := h256, j.entry.Hash2, "SHA-256"
-	if want == nil {
-		h, want, name = h1, j.entry.Hash, "SHA-1"
+	chunks := make(chan chunk, chunkBuffers)
+	go readFiles(fsys, jobs, free, chunks)
+
+	var out []Problem
+	h256, h1 := sha256.New(), sha1.New()
+	var h hash.Hash
+	for c := range chunks {
+		j := c.job
+		if c.first {
+			h = h256
+			if j.entry.Hash2 == nil {
+				h = h1
+			}
+			h.Reset()
+			if opt.Sniff != nil && len(c.data) > 0 && opt.Sniff(c.data[:min(len(c.data), SniffSize)], c.size) && opt.OnSniffed != nil {
+				opt.OnSniffed(j.fsysPath)
+			}
+		}
+		if c.data != nil {
+			h.Write(c.data)
+			free <- c.data[:cap(c.data)]
+		}
+		switch {
+		case c.err != nil:
+			out = append(out, Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("cannot read: %v", c.err)})
+		case c.last:
+			want, name := j.entry.Hash2, "SHA-256"
+			if want == nil {
+				want, name = j.entry.Hash, "SHA-1"
+			}
+			if got := h.Sum(nil); !bytes.Equal(got, want) {
+				out = append(out, Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("%s %x, sealed %x", name, got, want)})
+			}
+		}
 	}
-	h.Reset()
-	if _, err := io.CopyBuffer(h, f, buf); err != nil {
-		return &Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("cannot read: %v", err)}
+	return out
+}
+
+// readFiles reads each job's file into buffers from free and sends them, in
+// order, on chunks; it closes chunks when the jobs run out. A file ends with
+// a chunk marked last, or with one carrying its error.
+func readFiles(fsys fs.FS, jobs <-chan sealEntryJob, free chan []byte, chunks chan<- chunk) {
+	defer close(chunks)
+	for j := range jobs {
+		job := j
+		f, err := fsys.Open(job.fsysPath)
+		if err != nil {
+			chunks <- chunk{job: &job, first: true, err: err}
+			continue
+		}
+		var size int64
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		first := true
+		for {
+			buf := <-free
+			n, err := io.ReadFull(f, buf)
+			c := chunk{job: &job, first: first, size: size}
+			first = false
+			if n > 0 {
+				c.data = buf[:n]
+			} else {
+				free <- buf
+			}
+			switch {
+			case err == io.EOF || err == io.ErrUnexpectedEOF:
+				c.last = true
+			case err != nil:
+				c.err = err
+			}
+			chunks <- c
+			if c.last || c.err != nil {
+				break
+			}
+		}
+		f.Close()
 	}
-	if got := h.Sum(nil); !bytes.Equal(got, want) {
-		return &Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("%s %x, sealed %x", name, got, want)}
-	}
-	return nil
 }
 
 // foldNormalization merges an added file and a missing one whose names are

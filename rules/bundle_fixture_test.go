@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"crypto/x509"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,18 @@ func write(t *testing.T, p string, data string) {
 		t.Fatal(err)
 	}
 }
+
+// t0 builds fixture bytes outside a test's own *testing.T: the case tables
+// are built before the subtests run.
+var t0 = fatalTB{}
+
+type fatalTB struct{ testing.TB }
+
+func (fatalTB) Helper() {}
+
+func (fatalTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+
+func (fatalTB) Fatal(args ...any) { panic(fmt.Sprint(args...)) }
 
 func bundleCases() []bundleCase {
 	contents := func(app, p string) string { return filepath.Join(app, "Contents", filepath.FromSlash(p)) }
@@ -156,6 +169,16 @@ func bundleCases() []bundleCase {
 		{name: "Mach-O under Resources", rule: "macho-in-resources", mutate: func(t *testing.T, app string) {
 			os.WriteFile(contents(app, "Resources/tool"), fixture.SignedMachO(t, fixture.MachO{}, "com.example.tool", fixture.SignOptions{}), 0o755)
 		}, paths: []string{"Contents/Resources/tool"}},
+		{name: "sealed unsigned tool in Resources is still checked as code", rule: "macho-unsigned", app: func() fixture.Bundle {
+			a := cleanApp()
+			a.Resources["bin/tool"] = fixture.MustBytes(t0, fixture.MachO{BuildVersion: sdk14})
+			return a
+		}, paths: []string{"Contents/Resources/bin/tool"}},
+		{name: "sealed Mach-O in Resources", rule: "macho-in-resources", app: func() fixture.Bundle {
+			a := cleanApp()
+			a.Resources["bin/tool"] = fixture.MustBytes(t0, fixture.MachO{BuildVersion: sdk14})
+			return a
+		}, paths: []string{"Contents/Resources/bin/tool"}},
 		{name: "ticket location is a symlink", rule: "coderesources-symlink", mutate: func(t *testing.T, app string) {
 			os.Symlink("_CodeSignature/CodeResources", contents(app, "CodeResources"))
 		}, paths: []string{"Contents/CodeResources"}},
