@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -122,18 +120,13 @@ func (c *CodeInfo) CodeDirectories() []*codesign.CodeDirectory {
 // readCode opens a Mach-O file of the input and parses its signatures.
 func readCode(it *Item, rel string) *CodeInfo {
 	ci := &CodeInfo{Path: rel}
-	f, err := os.Open(filepath.Join(it.Input, filepath.FromSlash(rel)))
+	f, size, err := it.openFile(rel)
 	if err != nil {
 		ci.Err = err
 		return ci
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		ci.Err = err
-		return ci
-	}
-	m, err := macho.Open(f, st.Size())
+	m, err := macho.Open(f, size)
 	if err != nil {
 		ci.Err = err
 		return ci
@@ -209,17 +202,15 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 			Nested: func(p string, isDir bool) (bundle.NestedCode, bool) {
 				return nestedCode(it, p, isDir, isMachO, vc.readXattr)
 			},
-			Sniff: func(head []byte, size int64) bool { return macho.Detect(head, size) != macho.NotMachO },
-			OnSniffed: func(p string) {
-				it.machos.add(p)
+			Sniff: func(p string, head []byte, size int64) {
+				// Copy: the seal check reuses its buffers.
+				found := it.disc.found(it, it, p, append([]byte(nil), head...), size)
 				mu.Lock()
-				defer mu.Unlock()
-				if fi, err := fs.Stat(it.fsys, p); err == nil {
-					bf.Late = append(bf.Late, it.child(p, fi.Size()))
-				}
+				bf.Late = append(bf.Late, found...)
+				mu.Unlock()
 			},
 		})
-		sort.Slice(bf.Late, func(i, j int) bool { return bf.Late[i].rel < bf.Late[j].rel })
+		sort.Slice(bf.Late, func(i, j int) bool { return bf.Late[i].Path < bf.Late[j].Path })
 	}
 	bf.Structure = b.Structure(it.fsys, isMachO, func(p string) string { return detritus(it, p, vc.readXattr) })
 	bf.findLibraries(it, isMachO)
@@ -366,16 +357,12 @@ func verifyVersion(it *Item, v *bundle.Bundle, vc verifyConfig, isMachO func(str
 // verifyDataPages checks a data file's bytes against the page hashes of the
 // CodeDirectories stored in its extended attributes.
 func verifyDataPages(it *Item, rel string, cds []*codesign.CodeDirectory) string {
-	f, err := os.Open(filepath.Join(it.Input, filepath.FromSlash(rel)))
+	f, size, err := it.openFile(rel)
 	if err != nil {
 		return err.Error()
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err.Error()
-	}
-	bad, err := codesign.VerifyPages(cds, f, st.Size(), 1)
+	bad, err := codesign.VerifyPages(cds, f, size, 1)
 	if err != nil {
 		return err.Error()
 	}

@@ -3,20 +3,14 @@ package analyzer
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/notarylint/notarylint/bundle"
+	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/codesign"
-	"github.com/notarylint/notarylint/macho"
 )
 
 // Config says which rules run and how.
@@ -41,6 +35,30 @@ type Config struct {
 	// ReadXattr replaces the system's extended-attribute reader. Tests use
 	// it to stand in for a macOS file system; the CLI never sets it.
 	ReadXattr func(path, name string) ([]byte, error)
+	// Limits bound archive decompression and nesting; zero values take
+	// archive.DefaultLimits.
+	Limits archive.Limits
+}
+
+// limits returns the archive limits in force.
+func (cfg *Config) limits() archive.Limits {
+	l, d := cfg.Limits, archive.DefaultLimits
+	if l.MaxDecompressed <= 0 {
+		l.MaxDecompressed = d.MaxDecompressed
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	if l.MaxMemoryFile <= 0 {
+		l.MaxMemoryFile = d.MaxMemoryFile
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = d.MaxEntries
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	return l
 }
 
 // verifyConfig returns what signature verification needs.
@@ -76,9 +94,6 @@ func (e *InputError) Unwrap() error { return e.Err }
 // ErrUnsupported marks an input whose format notarylint does not read.
 var ErrUnsupported = errors.New("unsupported input")
 
-// sniffSize is how many leading bytes format detection reads.
-const sniffSize = 8 + 32*macho.MaxFatArches
-
 // Run analyses every input and returns the report. Inputs that cannot be
 // analysed at all are returned as *InputError; the others are still analysed.
 func Run(cfg Config, inputs []string) (*Report, []error) {
@@ -90,12 +105,13 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 	}
 	var errs []error
 	for _, in := range inputs {
-		its, err := discover(in)
+		d, err := discover(in, archive.NewBudget(cfg.limits()))
 		if err != nil {
 			errs = append(errs, &InputError{Path: in, Err: err})
 			continue
 		}
-		items = append(items, its...)
+		defer d.Close()
+		items = append(items, d.items...)
 	}
 	found, late := analyzeAll(cfg, vc, items)
 	rep.Findings = append(rep.Findings, found...)
@@ -120,117 +136,6 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 	}
 	sortFindings(rep.Findings)
 	return rep, errs
-}
-
-// discover turns one input into items: a Mach-O file is one item, a
-// directory is walked (without following symlinks) and every Mach-O found by
-// its magic is an item.
-func discover(input string) ([]*Item, error) {
-	st, err := os.Stat(input)
-	if err != nil {
-		return nil, err
-	}
-	base := filepath.Base(filepath.Clean(input))
-	if base == "." || base == string(filepath.Separator) {
-		if abs, err := filepath.Abs(input); err == nil {
-			base = filepath.Base(abs)
-		}
-	}
-	if !st.IsDir() {
-		if !st.Mode().IsRegular() {
-			return nil, fmt.Errorf("%w: not a regular file or directory", ErrUnsupported)
-		}
-		kind, err := sniffFile(input, st.Size())
-		if err != nil {
-			return nil, err
-		}
-		if kind != KindMachO {
-			return nil, fmt.Errorf("%w: not a Mach-O file or a directory (notarylint reads Mach-O files and directories)", ErrUnsupported)
-		}
-		return []*Item{{Path: base, Kind: KindMachO, Input: input, Size: st.Size(), file: input}}, nil
-	}
-	return discoverDir(input, base)
-}
-
-// discoverDir walks a directory input. Bundles found in it (the input itself
-// included) become bundle items; every Mach-O file found by its magic
-// becomes an item whose parent is the innermost bundle holding it.
-func discoverDir(input, base string) ([]*Item, error) {
-	fsys := os.DirFS(input)
-	machos := newPathSet() // shared by the input's items
-	root := &Item{Path: base, Kind: KindDirectory, Input: input, fsys: fsys, rel: ".", machos: machos, base: base}
-	if b, ok := bundle.DetectNamed(fsys, ".", base); ok {
-		root.Kind, root.bundle = KindBundle, b
-	}
-	items := []*Item{root}
-	bundles := map[string]*Item{".": root}
-	// parentOf returns the innermost bundle item (or the root) above p.
-	parentOf := func(p string) *Item {
-		for dir := path.Dir(p); ; dir = path.Dir(dir) {
-			if it, ok := bundles[dir]; ok {
-				return it
-			}
-		}
-	}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == "." {
-				return err
-			}
-			return nil // an unreadable entry inside the tree is skipped
-		}
-		if p == "." {
-			return nil
-		}
-		if d.IsDir() {
-			if b, ok := bundle.Detect(fsys, p); ok {
-				it := &Item{Path: base + "/" + p, Kind: KindBundle, Parent: parentOf(p), Input: input, fsys: fsys, rel: p, bundle: b, machos: machos, base: base}
-				bundles[p] = it
-				items = append(items, it)
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		parent := parentOf(p)
-		if parent.bundle != nil && parent.bundle.Deferred(p) {
-			return nil // the seal check reads it and tells whether it is Mach-O
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		file := filepath.Join(input, filepath.FromSlash(p))
-		if kind, err := sniffFile(file, info.Size()); err != nil || kind != KindMachO {
-			return nil
-		}
-		machos.add(p)
-		items = append(items, parent.child(p, info.Size()))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-// sniffFile reads a file's first bytes and tells its kind by magic, never by
-// name. It returns -1 for a file of no kind notarylint reads.
-func sniffFile(path string, size int64) (Kind, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return -1, err
-	}
-	defer f.Close()
-	head := make([]byte, min(size, sniffSize))
-	if _, err := io.ReadFull(f, head); err != nil {
-		return -1, fmt.Errorf("read: %w", err)
-	}
-	if macho.Detect(head, size) != macho.NotMachO {
-		return KindMachO, nil
-	}
-	return -1, nil
 }
 
 // analyzeAll runs the rules over the items, cfg.Jobs at a time, then over the
@@ -373,11 +278,13 @@ func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 	}
 	var errs []error
 	for _, in := range inputs {
-		items, err := discover(in)
+		d, err := discover(in, archive.NewBudget(cfg.limits()))
 		if err != nil {
 			errs = append(errs, &InputError{Path: in, Err: err})
 			continue
 		}
+		defer d.Close()
+		items := append([]*Item(nil), d.items...)
 		for i := 0; i < len(items); i++ {
 			it := items[i]
 			if it.Kind == KindBundle {

@@ -1,12 +1,13 @@
 package analyzer
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 
+	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/bundle"
 )
 
@@ -14,7 +15,8 @@ import (
 // inside it.
 type Item struct {
 	// Path is '/'-separated and starts with the input's base name, following
-	// the notary log's path grammar ("tools/bin/tool").
+	// the notary log's path grammar ("App.zip/App.app/Contents/MacOS/App",
+	// ".../x.jar/lib/libfoo.dylib").
 	Path string
 	// Kind is what the item is.
 	Kind Kind
@@ -25,20 +27,86 @@ type Item struct {
 	// Size is the item's size in bytes (0 for directories).
 	Size int64
 
-	// file is where the item's bytes are (for file-backed items).
-	file string
-	// fsys and rel locate the item in its input's directory tree (nil for a
-	// bare file input).
+	// fsys and rel locate the item: the file system it lives in (a
+	// directory, an archive) and its path there.
 	fsys fs.FS
 	rel  string
+	// prefix is the item path of fsys's root, "" for a bare file input.
+	prefix string
+	// osDir is fsys's directory on disk when fsys is one (for extended
+	// attributes), else "".
+	osDir string
 	// bundle is the opened bundle of a bundle item.
 	bundle *bundle.Bundle
-	// machos holds the paths (in fsys) of every Mach-O file of the input,
-	// found by discovery or, for sealed resources, while the seal check
-	// hashes them; nil for a bare file input.
+	// archive is the opened archive of an archive item.
+	archive *archiveInfo
+	// machos holds the paths (in fsys) of the Mach-O files of fsys, found by
+	// discovery or, for sealed resources, while the seal check hashes them.
 	machos *pathSet
-	// base is the input's base name, which starts every item path.
-	base string
+	// budget bounds decompression for the whole input; depth counts the
+	// archives this item is nested in.
+	budget *archive.Budget
+	depth  int
+	// disc is the discovery the item belongs to, which items found later
+	// (code among a bundle's sealed resources) join.
+	disc *discovery
+}
+
+// TopLevel reports whether the item is an input itself.
+func (it *Item) TopLevel() bool { return it.Parent == nil }
+
+// child returns an item for the file at fsys path p, below it.
+func (it *Item) child(kind Kind, p string, size int64) *Item {
+	path := p
+	if it.prefix != "" {
+		path = it.prefix + "/" + p
+	}
+	return &Item{
+		Path: path, Kind: kind, Parent: it, Input: it.Input, Size: size,
+		fsys: it.fsys, rel: p, prefix: it.prefix, osDir: it.osDir, machos: it.machos, budget: it.budget, depth: it.depth, disc: it.disc,
+	}
+}
+
+// osPath returns the item's file on disk, or "" when it is inside an
+// archive.
+func (it *Item) osPath(rel string) string {
+	if it.osDir == "" {
+		return ""
+	}
+	return filepath.Join(it.osDir, filepath.FromSlash(rel))
+}
+
+// open returns the bytes of the file at rel in the item's file system.
+func (it *Item) openFile(rel string) (readerAtCloser, int64, error) {
+	f, err := it.fsys.Open(rel)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	ra, ok := f.(io.ReaderAt)
+	if !ok || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, fmt.Errorf("%s: not a regular file with random access", rel)
+	}
+	return struct {
+		io.ReaderAt
+		io.Closer
+	}{ra, f}, st.Size(), nil
+}
+
+// open returns the item's own bytes.
+func (it *Item) open() (readerAtCloser, error) {
+	f, _, err := it.openFile(it.rel)
+	return f, err
+}
+
+type readerAtCloser interface {
+	io.ReaderAt
+	io.Closer
 }
 
 // pathSet is a set of paths safe for concurrent use.
@@ -59,26 +127,4 @@ func (s *pathSet) has(p string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.m[p]
-}
-
-// child returns a Mach-O item for a file of the input at fsys path p, below
-// the bundle or directory item it.
-func (it *Item) child(p string, size int64) *Item {
-	return &Item{
-		Path: it.base + "/" + p, Kind: KindMachO, Parent: it, Input: it.Input, Size: size,
-		file: filepath.Join(it.Input, filepath.FromSlash(p)), fsys: it.fsys, rel: p, machos: it.machos, base: it.base,
-	}
-}
-
-// TopLevel reports whether the item is an input itself.
-func (it *Item) TopLevel() bool { return it.Parent == nil }
-
-// open returns the item's bytes. The caller closes it.
-func (it *Item) open() (readerAtCloser, error) {
-	return os.Open(it.file)
-}
-
-type readerAtCloser interface {
-	io.ReaderAt
-	io.Closer
 }

@@ -15,9 +15,10 @@ const (
 	KindDirectory Kind = iota // a plain directory
 	KindMachO                 // a Mach-O file, thin or universal
 	KindBundle                // a bundle: .app, .framework, .appex, .xpc, ...
+	KindArchive               // an archive: zip, .jar, .jmod
 )
 
-var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o", KindBundle: "bundle"}
+var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o", KindBundle: "bundle", KindArchive: "archive"}
 
 // String returns the kind's name as used in inspect output.
 func (k Kind) String() string {

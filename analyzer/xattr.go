@@ -1,8 +1,9 @@
 package analyzer
 
 import (
-	"path/filepath"
 	"strings"
+
+	"github.com/notarylint/notarylint/archive"
 
 	"github.com/notarylint/notarylint/codesign"
 )
@@ -17,10 +18,9 @@ var xattrCodeDirectories = []string{"com.apple.cs.CodeDirectory", "com.apple.cs.
 // attributes, or nil. Only macOS file systems carry these attributes; an
 // archive extracted elsewhere keeps them in ._ AppleDouble files instead.
 func xattrCode(it *Item, rel string, readXattr func(path, name string) ([]byte, error)) []*codesign.CodeDirectory {
-	p := filepath.Join(it.Input, filepath.FromSlash(rel))
 	var out []*codesign.CodeDirectory
 	for _, name := range xattrCodeDirectories {
-		b, err := readXattr(p, name)
+		b, err := itemXattr(it, rel, name, readXattr)
 		if err != nil || len(b) == 0 {
 			continue
 		}
@@ -38,12 +38,48 @@ var detritusXattrs = []string{"com.apple.FinderInfo", "com.apple.ResourceFork"}
 // detritus names the disallowed extended attributes a file of the input
 // carries, or "".
 func detritus(it *Item, rel string, readXattr func(path, name string) ([]byte, error)) string {
-	p := filepath.Join(it.Input, filepath.FromSlash(rel))
 	var found []string
 	for _, name := range detritusXattrs {
-		if b, err := readXattr(p, name); err == nil && len(b) > 0 {
+		if b, err := itemXattr(it, rel, name, readXattr); err == nil && len(b) > 0 {
 			found = append(found, name)
 		}
 	}
 	return strings.Join(found, ", ")
+}
+
+// itemXattr reads an extended attribute of a file of the item's file system:
+// from the disk for a directory input, from the archive's __MACOSX AppleDouble
+// entries for a zip (as `ditto -x -k` would restore them).
+func itemXattr(it *Item, rel, name string, readXattr func(path, name string) ([]byte, error)) ([]byte, error) {
+	if p := it.osPath(rel); p != "" {
+		return readXattr(p, name)
+	}
+	if x, ok := it.fsys.(interface {
+		Xattrs(string) (*archive.AppleDoubleFile, error)
+	}); ok {
+		ad, err := x.Xattrs(rel)
+		if err != nil || ad == nil {
+			return nil, err
+		}
+		switch name {
+		case "com.apple.FinderInfo":
+			if len(ad.FinderInfo) > 0 && !allZero(ad.FinderInfo) {
+				return ad.FinderInfo, nil
+			}
+			return nil, nil
+		case "com.apple.ResourceFork":
+			return ad.ResourceFork, nil
+		}
+		return ad.Xattrs[name], nil
+	}
+	return nil, nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -36,7 +36,7 @@ func TestNestedCodeFromXattrs(t *testing.T) {
 		}
 		return nil, os.ErrNotExist
 	}
-	it := &Item{Input: dir, fsys: os.DirFS(dir), machos: newPathSet()}
+	it := &Item{Input: dir, fsys: os.DirFS(dir), osDir: dir, machos: newPathSet()}
 	isMachO := func(string) bool { return false }
 	nc, ok := nestedCode(it, "script.sh", false, isMachO, readXattr)
 	if !ok || !nc.Signed || len(nc.CDHashes) != 1 || !bytes.Equal(nc.CDHashes[0], cd.CDHash()) || nc.Identifier != "script" {

@@ -73,13 +73,11 @@ type VerifyOptions struct {
 	// Nested looks up nested code; nil treats every nested entry as
 	// unverifiable and skips the cdhash comparison.
 	Nested NestedLookup
-	// Sniff, when set, is shown the first bytes (up to SniffSize) and the
-	// size of every file the seal check hashes; OnSniffed is then called,
-	// possibly from several goroutines at once, with the file's path when
-	// Sniff returned true. It lets a caller find Mach-O files among the
+	// Sniff, when set, is shown the path, first bytes (up to SniffSize) and
+	// size of every file the seal check hashes, possibly from several
+	// goroutines at once. It lets a caller find code and archives among the
 	// resources without opening them a second time.
-	Sniff     func(head []byte, size int64) bool
-	OnSniffed func(fsysPath string)
+	Sniff func(fsysPath string, head []byte, size int64)
 }
 
 // SniffSize is how many leading bytes Sniff is shown.
@@ -322,8 +320,8 @@ func hashPipeline(fsys fs.FS, jobs <-chan sealEntryJob, opt VerifyOptions) []Pro
 				h = h1
 			}
 			h.Reset()
-			if opt.Sniff != nil && len(c.data) > 0 && opt.Sniff(c.data[:min(len(c.data), SniffSize)], c.size) && opt.OnSniffed != nil {
-				opt.OnSniffed(j.fsysPath)
+			if opt.Sniff != nil && len(c.data) > 0 {
+				opt.Sniff(j.fsysPath, c.data[:min(len(c.data), SniffSize)], c.size)
 			}
 		}
 		if c.data != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/notarylint/notarylint/analyzer"
-	"github.com/notarylint/notarylint/bundle"
+	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/internal/testutil"
 	"github.com/notarylint/notarylint/rules"
 )
@@ -26,7 +26,7 @@ func TestRealBundles(t *testing.T) {
 		})
 		t.Run(rb.Bundle, func(t *testing.T) {
 			path, xattrs := rb.ExtractAsMac(t, t.TempDir(), func(b []byte) (map[string][]byte, error) {
-				ad, err := bundle.ParseAppleDouble(b)
+				ad, err := archive.ParseAppleDouble(b)
 				if err != nil {
 					return nil, err
 				}

@@ -1,0 +1,236 @@
+package analyzer
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sync"
+
+	"github.com/notarylint/notarylint/archive"
+	"github.com/notarylint/notarylint/bundle"
+	"github.com/notarylint/notarylint/macho"
+)
+
+// sniffSize is how many leading bytes format detection reads.
+const sniffSize = 1024
+
+// sniff tells a file's kind from its first bytes and size, never from its
+// name: a Mach-O file (thin or universal, not a Java class file), an archive
+// (zip and its .jar/.jmod forms), or -1.
+func sniff(head []byte, size int64) Kind {
+	if macho.Detect(head, size) != macho.NotMachO {
+		return KindMachO
+	}
+	if archiveFormat(head) != "" {
+		return KindArchive
+	}
+	return -1
+}
+
+// archiveFormat names the archive format of a file's first bytes, or "".
+func archiveFormat(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return "zip"
+	case bytes.HasPrefix(head, []byte("JM\x01\x00PK\x03\x04")):
+		return "jmod"
+	}
+	return ""
+}
+
+// archiveInfo is an opened archive item.
+type archiveInfo struct {
+	Format string // "zip", "jmod"
+	Zip    *archive.ZipFS
+	// Err says why the archive could not be opened or was not entered.
+	Err error
+}
+
+// discovery collects one input's items and keeps open the files archives
+// are read from, until Close.
+type discovery struct {
+	mu      sync.Mutex
+	items   []*Item
+	closers []io.Closer
+}
+
+// Close closes the files the input's archives are read from.
+func (d *discovery) Close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range d.closers {
+		c.Close()
+	}
+	d.closers = nil
+}
+
+func (d *discovery) add(it *Item) {
+	d.mu.Lock()
+	d.items = append(d.items, it)
+	d.mu.Unlock()
+}
+
+// discover turns one input into items: a directory is walked (without
+// following symlinks), a Mach-O file is one item, an archive is opened and
+// walked like a directory. Bundles become bundle items, and every Mach-O
+// file and archive found by its magic becomes an item whose parent is the
+// innermost bundle or archive holding it; archives nest.
+func discover(input string, budget *archive.Budget) (*discovery, error) {
+	st, err := os.Stat(input)
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Base(filepath.Clean(input))
+	if base == "." || base == string(filepath.Separator) {
+		if abs, err := filepath.Abs(input); err == nil {
+			base = filepath.Base(abs)
+		}
+	}
+	d := &discovery{}
+	if st.IsDir() {
+		fsys := os.DirFS(input)
+		root := &Item{Path: base, Kind: KindDirectory, Input: input, fsys: fsys, rel: ".", prefix: base, osDir: input,
+			machos: newPathSet(), budget: budget}
+		if b, ok := bundle.DetectNamed(fsys, ".", base); ok {
+			root.Kind, root.bundle = KindBundle, b
+		}
+		root.disc = d
+		d.add(root)
+		d.walk(root, root)
+		return d, nil
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: not a regular file or directory", ErrUnsupported)
+	}
+	dir := filepath.Dir(input)
+	scope := &Item{Input: input, fsys: os.DirFS(dir), osDir: dir, machos: newPathSet(), budget: budget, disc: d}
+	head, err := readHead(scope.fsys, filepath.Base(input), st.Size())
+	if err != nil {
+		return nil, err
+	}
+	kind := sniff(head, st.Size())
+	if kind < 0 {
+		return nil, fmt.Errorf("%w: not a Mach-O file, a zip archive or a directory", ErrUnsupported)
+	}
+	it := scope.child(kind, filepath.Base(input), st.Size())
+	it.Parent, it.Path = nil, base
+	d.add(it)
+	if kind == KindArchive {
+		d.enter(it, head)
+	}
+	return d, nil
+}
+
+// readHead reads the first sniffSize bytes of a file.
+func readHead(fsys fs.FS, name string, size int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, min(size, sniffSize))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return head, nil
+}
+
+// walk discovers the items of top's file system, below top.
+func (d *discovery) walk(top, scope *Item) {
+	bundles := map[string]*Item{".": top}
+	parentOf := func(p string) *Item {
+		for dir := path.Dir(p); ; dir = path.Dir(dir) {
+			if it, ok := bundles[dir]; ok {
+				return it
+			}
+		}
+	}
+	fs.WalkDir(scope.fsys, ".", func(p string, de fs.DirEntry, err error) error {
+		if err != nil || p == "." {
+			return nil // an unreadable entry inside the tree is skipped
+		}
+		if de.IsDir() {
+			if b, ok := bundle.Detect(scope.fsys, p); ok {
+				it := scope.child(KindBundle, p, 0)
+				it.Parent, it.bundle = parentOf(p), b
+				bundles[p] = it
+				d.add(it)
+			}
+			return nil
+		}
+		if !de.Type().IsRegular() {
+			return nil
+		}
+		parent := parentOf(p)
+		if parent.bundle != nil && parent.bundle.Deferred(p) {
+			return nil // the seal check reads it and tells what it is
+		}
+		info, err := de.Info()
+		if err != nil {
+			return nil
+		}
+		head, err := readHead(scope.fsys, p, info.Size())
+		if err != nil {
+			return nil
+		}
+		d.found(scope, parent, p, head, info.Size())
+		return nil
+	})
+}
+
+// found records a file whose first bytes were read: a Mach-O file or an
+// archive becomes an item (and an archive is entered). It returns the new
+// items.
+func (d *discovery) found(scope, parent *Item, p string, head []byte, size int64) []*Item {
+	kind := sniff(head, size)
+	if kind < 0 {
+		return nil
+	}
+	it := scope.child(kind, p, size)
+	it.Parent = parent
+	if kind == KindMachO {
+		scope.machos.add(p)
+	}
+	d.add(it)
+	out := []*Item{it}
+	if kind == KindArchive {
+		out = append(out, d.enter(it, head)...)
+	}
+	return out
+}
+
+// enter opens an archive item and walks its contents, within the depth and
+// size limits, and returns the items found inside.
+func (d *discovery) enter(it *Item, head []byte) []*Item {
+	info := &archiveInfo{Format: archiveFormat(head)}
+	it.archive = info
+	if it.budget != nil && it.depth >= it.budget.MaxDepth {
+		info.Err = fmt.Errorf("%w: archives nested %d deep", archive.ErrLimit, it.depth+1)
+		return nil
+	}
+	f, size, err := it.openFile(it.rel)
+	if err != nil {
+		info.Err = err
+		return nil
+	}
+	d.mu.Lock()
+	d.closers = append(d.closers, f)
+	before := len(d.items)
+	d.mu.Unlock()
+	z, err := archive.OpenZip(f, size, it.budget)
+	if err != nil {
+		info.Err = err
+		return nil
+	}
+	info.Zip = z
+	scope := &Item{Input: it.Input, fsys: z, prefix: it.Path, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d}
+	d.walk(it, scope)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]*Item(nil), d.items[before:]...)
+}
+

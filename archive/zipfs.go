@@ -1,0 +1,314 @@
+package archive
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Problem is something wrong with an archive's names or layout that is
+// reported rather than served.
+type Problem struct {
+	Name   string // as stored in the archive
+	Reason string
+}
+
+// ZipFS is a zip archive as a file system. __MACOSX/ AppleDouble entries are
+// not files of it: they are the extended attributes of the files they
+// describe (Xattrs), as `ditto -x -k` restores them.
+type ZipFS struct {
+	r      io.ReaderAt
+	budget *Budget
+	files  map[string]*zip.File
+	dirs   map[string]map[string]bool // directory -> child names
+	macosx map[string]*zip.File       // path -> its __MACOSX/…/._name entry
+	// Problems are the entries that were not served: unsafe or duplicate
+	// names, or more entries than the limit allows.
+	Problems []Problem
+	// Headers are the served entries' headers by path, for checks on how
+	// the archive was made (modes, creator host).
+	Headers map[string]*zip.FileHeader
+	// AppleDouble lists the __MACOSX entries by the path they describe.
+	AppleDouble []string
+}
+
+// OpenZip opens the zip archive in r. Bytes before the zip (a .jmod's
+// "JM\x01\x00", a self-extractor's stub) are allowed.
+func OpenZip(r io.ReaderAt, size int64, budget *Budget) (*ZipFS, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	if budget != nil && len(zr.File) > budget.MaxEntries {
+		return nil, fmt.Errorf("zip: %w: %d entries (limit %d)", ErrLimit, len(zr.File), budget.MaxEntries)
+	}
+	z := &ZipFS{
+		r: r, budget: budget,
+		files:   map[string]*zip.File{},
+		dirs:    map[string]map[string]bool{".": {}},
+		macosx:  map[string]*zip.File{},
+		Headers: map[string]*zip.FileHeader{},
+	}
+	for _, f := range zr.File {
+		z.add(f)
+	}
+	sort.Strings(z.AppleDouble)
+	return z, nil
+}
+
+func (z *ZipFS) add(f *zip.File) {
+	name := f.Name
+	if rest, ok := strings.CutPrefix(name, "__MACOSX/"); ok {
+		dir, base := path.Split(strings.TrimSuffix(rest, "/"))
+		if described, ok := strings.CutPrefix(base, "._"); ok && !f.Mode().IsDir() {
+			p := path.Join(dir, described)
+			z.macosx[p] = f
+			z.AppleDouble = append(z.AppleDouble, p)
+		}
+		return
+	}
+	isDir := strings.HasSuffix(name, "/") || f.Mode().IsDir()
+	clean := strings.TrimSuffix(name, "/")
+	switch {
+	case clean == "" && isDir:
+		return
+	case strings.HasPrefix(name, "/") || strings.Contains(name, "\\") || !fs.ValidPath(clean):
+		z.Problems = append(z.Problems, Problem{name, "unsafe name (absolute, \"..\", or not a clean relative path)"})
+		return
+	case z.files[clean] != nil || (!isDir && z.dirs[clean] != nil):
+		z.Problems = append(z.Problems, Problem{name, "duplicate name"})
+		return
+	}
+	if isDir {
+		z.mkdirAll(clean)
+		return
+	}
+	z.mkdirAll(path.Dir(clean))
+	z.dirs[path.Dir(clean)][path.Base(clean)] = true
+	z.files[clean] = f
+	z.Headers[clean] = &f.FileHeader
+}
+
+func (z *ZipFS) mkdirAll(dir string) {
+	for dir != "." {
+		if z.dirs[dir] == nil {
+			z.dirs[dir] = map[string]bool{}
+		}
+		parent := path.Dir(dir)
+		if z.dirs[parent] == nil {
+			z.dirs[parent] = map[string]bool{}
+		}
+		z.dirs[parent][path.Base(dir)] = true
+		dir = parent
+	}
+}
+
+// Open opens a file or directory; regular files implement io.ReaderAt.
+func (z *ZipFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if f := z.files[name]; f != nil {
+		return &zipFile{z: z, f: f}, nil
+	}
+	if z.dirs[name] != nil {
+		return &zipDir{z: z, name: name}, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// Stat describes a file without following symlinks (zips do not resolve
+// them).
+func (z *ZipFS) Stat(name string) (fs.FileInfo, error) {
+	if f := z.files[name]; f != nil {
+		return f.FileInfo(), nil
+	}
+	if z.dirs[name] != nil {
+		return dirInfo(path.Base(name)), nil
+	}
+	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+}
+
+// Lstat is Stat: nothing in a zip is followed.
+func (z *ZipFS) Lstat(name string) (fs.FileInfo, error) { return z.Stat(name) }
+
+// ReadLink returns a symlink entry's target (its content).
+func (z *ZipFS) ReadLink(name string) (string, error) {
+	f := z.files[name]
+	if f == nil || f.Mode()&fs.ModeSymlink == 0 {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	if f.UncompressedSize64 > 4096 {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fmt.Errorf("link target of %d bytes", f.UncompressedSize64)}
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 4096))
+	return string(b), err
+}
+
+// ReadDir lists a directory, sorted by name.
+func (z *ZipFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	children := z.dirs[name]
+	if children == nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+	}
+	out := make([]fs.DirEntry, 0, len(children))
+	for c := range children {
+		p := path.Join(name, c)
+		if f := z.files[p]; f != nil {
+			out = append(out, fs.FileInfoToDirEntry(f.FileInfo()))
+		} else {
+			out = append(out, fs.FileInfoToDirEntry(dirInfo(c)))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, nil
+}
+
+// Xattrs returns the extended attributes a __MACOSX/ AppleDouble entry
+// records for the file at name, or nil.
+func (z *ZipFS) Xattrs(name string) (*AppleDoubleFile, error) {
+	f := z.macosx[name]
+	if f == nil {
+		return nil, nil
+	}
+	if f.UncompressedSize64 > 64<<20 {
+		return nil, fmt.Errorf("%w: AppleDouble entry for %s of %d bytes", ErrLimit, name, f.UncompressedSize64)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	return ParseAppleDouble(b)
+}
+
+// zipFile is an open regular file or symlink of a ZipFS.
+type zipFile struct {
+	z      *ZipFS
+	f      *zip.File
+	rc     io.ReadCloser
+	random io.ReaderAt
+}
+
+func (f *zipFile) Stat() (fs.FileInfo, error) { return f.f.FileInfo(), nil }
+
+func (f *zipFile) Read(p []byte) (int, error) {
+	if f.rc == nil {
+		if err := f.z.budget.checkRatio(f.f.Name, f.f.CompressedSize64, f.f.UncompressedSize64); err != nil {
+			return 0, err
+		}
+		rc, err := f.f.Open()
+		if err != nil {
+			return 0, err
+		}
+		f.rc = rc
+	}
+	n, err := f.rc.Read(p)
+	if n > 0 && f.f.Method != zip.Store {
+		if berr := f.z.budget.take(int64(n)); berr != nil {
+			return n, berr
+		}
+	}
+	return n, err
+}
+
+// ReadAt reads a stored entry in place; a compressed one is inflated into
+// memory once, within the budget.
+func (f *zipFile) ReadAt(p []byte, off int64) (int, error) {
+	if f.random == nil {
+		ra, err := f.z.randomAccess(f.f)
+		if err != nil {
+			return 0, err
+		}
+		f.random = ra
+	}
+	return f.random.ReadAt(p, off)
+}
+
+func (f *zipFile) Close() error {
+	if f.rc != nil {
+		return f.rc.Close()
+	}
+	return nil
+}
+
+func (z *ZipFS) randomAccess(f *zip.File) (io.ReaderAt, error) {
+	size := int64(f.UncompressedSize64)
+	if f.Method == zip.Store {
+		off, err := f.DataOffset()
+		if err != nil {
+			return nil, err
+		}
+		return io.NewSectionReader(z.r, off, size), nil
+	}
+	if err := z.budget.checkRatio(f.Name, f.CompressedSize64, f.UncompressedSize64); err != nil {
+		return nil, err
+	}
+	if z.budget != nil && size > z.budget.MaxMemoryFile {
+		return nil, fmt.Errorf("%w: %s is %d bytes, more than the %d-byte limit for a file held in memory", ErrLimit, f.Name, size, z.budget.MaxMemoryFile)
+	}
+	if err := z.budget.take(size); err != nil {
+		return nil, err
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := make([]byte, size)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return nil, fmt.Errorf("inflate %s: %w", f.Name, err)
+	}
+	return bytes.NewReader(buf), nil
+}
+
+// zipDir is an open directory of a ZipFS.
+type zipDir struct {
+	z    *ZipFS
+	name string
+	read bool
+}
+
+func (d *zipDir) Stat() (fs.FileInfo, error) { return dirInfo(path.Base(d.name)), nil }
+func (d *zipDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.name, Err: fs.ErrInvalid}
+}
+func (d *zipDir) Close() error { return nil }
+
+// ReadDir lists the directory once (n <= 0 lists it whole).
+func (d *zipDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	if d.read {
+		if n > 0 {
+			return nil, io.EOF
+		}
+		return nil, nil
+	}
+	d.read = true
+	return d.z.ReadDir(d.name)
+}
+
+// dirInfo describes a directory.
+type dirInfo string
+
+func (d dirInfo) Name() string       { return string(d) }
+func (d dirInfo) Size() int64        { return 0 }
+func (d dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o755 }
+func (d dirInfo) ModTime() time.Time { return time.Time{} }
+func (d dirInfo) IsDir() bool        { return true }
+func (d dirInfo) Sys() any           { return nil }
