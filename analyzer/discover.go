@@ -233,4 +233,3 @@ func (d *discovery) enter(it *Item, head []byte) []*Item {
 	defer d.mu.Unlock()
 	return append([]*Item(nil), d.items[before:]...)
 }
-
