@@ -42,13 +42,19 @@ func archiveFormat(head []byte) string {
 	return ""
 }
 
-// archiveInfo is an opened archive item.
-type archiveInfo struct {
+// ArchiveFacts are the facts of an archive item.
+type ArchiveFacts struct {
 	Format string // "zip", "jmod"
 	Zip    *archive.ZipFS
 	// Err says why the archive could not be opened or was not entered.
 	Err error
+	// MachO lists the Mach-O files found inside (paths in the archive),
+	// including those inside archives nested in it.
+	MachO []string
 }
+
+// archiveInfo is kept on the item.
+type archiveInfo = ArchiveFacts
 
 // discovery collects one input's items and keeps open the files archives
 // are read from, until Close.
@@ -231,5 +237,11 @@ func (d *discovery) enter(it *Item, head []byte) []*Item {
 	d.walk(it, scope)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]*Item(nil), d.items[before:]...)
+	inside := append([]*Item(nil), d.items[before:]...)
+	for _, c := range inside {
+		if c.Kind == KindMachO {
+			info.MachO = append(info.MachO, c.Path[len(it.Path)+1:])
+		}
+	}
+	return inside
 }

@@ -24,6 +24,10 @@ type itemFacts struct {
 // bundle.
 func (p *Pass) Bundle() *BundleFacts { return p.facts.bundle }
 
+// Archive returns the item's archive facts, or nil when the item is not an
+// archive.
+func (p *Pass) Archive() *ArchiveFacts { return p.Item.archive }
+
 // TeamID returns the team ID the run expects (--team-id), or "".
 func (p *Pass) TeamID() string { return p.facts.cfg.TeamID }
 

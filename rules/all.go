@@ -55,10 +55,17 @@ var All = []*analyzer.Rule{
 	DataInCodeLocation,
 	DottedDirInCodeLocation,
 	XattrDetritus,
+	ZipCannotStaple,
+	NestedArchiveCode,
+	ArchivePathUnsafe,
+	ZipNoUnixModes,
+	ZipMadeWrongly,
+	ZipLayout,
 	TicketNotStapled,
 	CodeResourcesSymlink,
 	MalformedMachO,
 	analyzer.InternalError,
+	ArchiveUnreadable,
 }
 
 // Lookup finds a rule by ID or name (case-insensitive), or returns nil.

@@ -8,6 +8,8 @@ var Own = map[string]string{
 	"entitlements-hash-mismatch": "split out of code-hash-mismatch: special slots -5/-7",
 	"requirements-hash-mismatch": "split out of code-hash-mismatch: special slot -2",
 	"team-id-unexpected":         "--team-id makes any other team an error (catalogue: invalid-team-id)",
+	"archive-path-unsafe":        "archives are hostile input: unsafe and duplicate names are reported, never read",
+	"archive-unreadable":         "a corrupt archive, or one over a limit (zip bomb, quine, depth), is a finding, not a crash",
 	"app-id-team-mismatch":       "section J consistency: application identifier and team identifier name the signing team",
 }
 
@@ -36,6 +38,11 @@ var Catalogue = map[string]string{
 	"cert-expired-untimestamped":        "",
 	"team-id-mismatch":                  "",
 	"infoplist-hash-mismatch":           "",
+	"zip-cannot-staple":                 "",
+	"nested-archive-code":               "",
+	"zip-made-wrongly":                  "",
+	"zip-no-unix-modes":                 "",
+	"zip-layout":                        "",
 	"xattr-detritus":                    "",
 	"data-in-code-location":             "",
 	"dotted-dir-in-code-location":       "",
@@ -88,13 +95,6 @@ var Catalogue = map[string]string{
 	"dmg-corrupt-or-compression": "planned: needs disk-image support",
 	"dmg-contents":               "planned: needs disk-image support",
 	"dmg-inner-app-not-stapled":  "planned: needs disk-image support",
-
-	// Zip and nested archives.
-	"nested-archive-code": "planned: needs archive support",
-	"zip-cannot-staple":   "planned: needs zip support",
-	"zip-made-wrongly":    "planned: needs zip support",
-	"zip-no-unix-modes":   "planned: needs zip support",
-	"zip-layout":          "planned: needs zip support",
 
 	// Stapling and notary logs.
 	"ticket-for-other-build":    "planned: needs notary-log support",
