@@ -38,14 +38,21 @@ func archiveFormat(head []byte) string {
 		return "zip"
 	case bytes.HasPrefix(head, []byte("JM\x01\x00PK\x03\x04")):
 		return "jmod"
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return "gzip"
+	case archive.IsTar(head):
+		return "tar"
 	}
 	return ""
 }
 
 // ArchiveFacts are the facts of an archive item.
 type ArchiveFacts struct {
-	Format string // "zip", "jmod"
-	Zip    *archive.ZipFS
+	Format string // "zip", "jmod", "tar", "gzip"
+	// Zip is set for zip and jmod archives.
+	Zip *archive.ZipFS
+	// Problems are the entries not served (unsafe or duplicate names).
+	Problems []archive.Problem
 	// Err says why the archive could not be opened or was not entered.
 	Err error
 	// MachO lists the Mach-O files found inside (paths in the archive),
@@ -120,7 +127,7 @@ func discover(input string, budget *archive.Budget) (*discovery, error) {
 	}
 	kind := sniff(head, st.Size())
 	if kind < 0 {
-		return nil, fmt.Errorf("%w: not a Mach-O file, a zip archive or a directory", ErrUnsupported)
+		return nil, fmt.Errorf("%w: not a Mach-O file, an archive (zip, tar, gzip) or a directory", ErrUnsupported)
 	}
 	it := scope.child(kind, filepath.Base(input), st.Size())
 	it.Parent, it.Path = nil, base
@@ -227,13 +234,30 @@ func (d *discovery) enter(it *Item, head []byte) []*Item {
 	d.closers = append(d.closers, f)
 	before := len(d.items)
 	d.mu.Unlock()
-	z, err := archive.OpenZip(f, size, it.budget)
-	if err != nil {
-		info.Err = err
-		return nil
+	var fsys fs.FS
+	switch info.Format {
+	case "zip", "jmod":
+		z, err := archive.OpenZip(f, size, it.budget)
+		if err != nil {
+			info.Err = err
+			return nil
+		}
+		info.Zip, info.Problems, fsys = z, z.Problems, z
+	case "tar", "gzip":
+		var m *archive.MemFS
+		var err error
+		if info.Format == "tar" {
+			m, err = archive.OpenTar(io.NewSectionReader(f, 0, size), it.budget)
+		} else {
+			m, err = archive.OpenGzip(io.NewSectionReader(f, 0, size), it.budget, path.Base(it.rel))
+		}
+		if err != nil {
+			info.Err = err
+			return nil
+		}
+		info.Problems, fsys = m.Problems, m
 	}
-	info.Zip = z
-	scope := &Item{Input: it.Input, fsys: z, prefix: it.Path, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d}
+	scope := &Item{Input: it.Input, fsys: fsys, prefix: it.Path, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d}
 	d.walk(it, scope)
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -109,10 +109,10 @@ var ArchivePathUnsafe = &analyzer.Rule{
 	},
 	Check: func(p *analyzer.Pass) {
 		a := p.Archive()
-		if a == nil || a.Zip == nil {
+		if a == nil {
 			return
 		}
-		for _, pr := range a.Zip.Problems {
+		for _, pr := range a.Problems {
 			p.Report(analyzer.Finding{Key: pr.Name, Message: fmt.Sprintf("entry %q: %s", pr.Name, pr.Reason)})
 		}
 	},
