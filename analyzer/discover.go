@@ -58,6 +58,9 @@ type ArchiveFacts struct {
 	// MachO lists the Mach-O files found inside (paths in the archive),
 	// including those inside archives nested in it.
 	MachO []string
+	// Unread lists the files inside that could not be read, with why (a
+	// limit such as a zip bomb's ratio, or corruption).
+	Unread []string
 }
 
 // archiveInfo is kept on the item.
@@ -188,6 +191,11 @@ func (d *discovery) walk(top, scope *Item) {
 		}
 		head, err := readHead(scope.fsys, p, info.Size())
 		if err != nil {
+			if top.archive != nil {
+				d.mu.Lock()
+				top.archive.Unread = append(top.archive.Unread, p+": "+err.Error())
+				d.mu.Unlock()
+			}
 			return nil
 		}
 		d.found(scope, parent, p, head, info.Size())

@@ -191,8 +191,57 @@ func (b *Bundle) checkSymlink(fsys fs.FS, p string) string {
 	if b.Dir == "." && (resolved == ".." || strings.HasPrefix(resolved, "../")) {
 		return fmt.Sprintf("link to %q leaves the bundle", target)
 	}
-	if !isEntry(fsys, resolved) {
+	if _, err := Resolve(fsys, resolved); err != nil {
 		return fmt.Sprintf("link to %q dangles: nothing is at %q", target, resolved)
 	}
 	return ""
+}
+
+// maxLinkHops bounds symlink resolution (loops).
+const maxLinkHops = 40
+
+// Resolve follows the symbolic links in p, component by component, within
+// fsys (an archive's file system does not resolve them itself), and returns
+// the path it names. It fails when something along the way is missing, a
+// link leaves the file system, or links loop.
+func Resolve(fsys fs.FS, p string) (string, error) {
+	hops := 0
+	parts := strings.Split(p, "/")
+	cur := "."
+	for i := 0; i < len(parts); i++ {
+		part := parts[i]
+		if part == "" || part == "." {
+			continue
+		}
+		next := path.Join(cur, part)
+		if part == ".." {
+			if cur == "." {
+				return "", fmt.Errorf("%s leaves the file system", p)
+			}
+			cur = path.Dir(cur)
+			continue
+		}
+		fi, err := fs.Lstat(fsys, next)
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		if hops++; hops > maxLinkHops {
+			return "", fmt.Errorf("%s: too many levels of symbolic links", p)
+		}
+		target, err := fs.ReadLink(fsys, next)
+		if err != nil {
+			return "", err
+		}
+		if strings.HasPrefix(target, "/") {
+			return "", fmt.Errorf("%s: absolute link to %s", next, target)
+		}
+		rest := append(strings.Split(target, "/"), parts[i+1:]...)
+		parts, i = rest, -1
+		// cur stays the link's directory.
+	}
+	return cur, nil
 }

@@ -140,3 +140,24 @@ func TestNotRegularMainExecutable(t *testing.T) {
 		t.Error("a symlinked Info.plist was read")
 	}
 }
+
+func TestResolve(t *testing.T) {
+	fsys := appFS()
+	fsys["loop/a"] = link("b")
+	fsys["loop/b"] = link("a")
+	fsys["up"] = link("../outside")
+	for p, want := range map[string]string{
+		"App.app/Contents/Frameworks/K.framework/K":         "App.app/Contents/Frameworks/K.framework/Versions/A/K",
+		"App.app/Contents/Frameworks/K.framework/Resources": "App.app/Contents/Frameworks/K.framework/Versions/A/Resources",
+		"App.app/Contents/Resources/link":                   "App.app/Contents/Resources/a.txt",
+	} {
+		if got, err := Resolve(fsys, p); err != nil || got != want {
+			t.Errorf("Resolve(%s) = %q, %v; want %q", p, got, err, want)
+		}
+	}
+	for _, p := range []string{"loop/a", "up", "App.app/missing"} {
+		if got, err := Resolve(fsys, p); err == nil {
+			t.Errorf("Resolve(%s) = %q, want an error", p, got)
+		}
+	}
+}

@@ -86,8 +86,15 @@ var ArchiveUnreadable = &analyzer.Rule{
 		Fix:           "Rebuild the archive with a standard tool; if it is meant to be this large, raise the limits in the configuration.",
 	},
 	Check: func(p *analyzer.Pass) {
-		if a := p.Archive(); a != nil && a.Err != nil {
-			p.Reportf("", "%s", a.Err)
+		a := p.Archive()
+		if a == nil {
+			return
+		}
+		if a.Err != nil {
+			p.Report(analyzer.Finding{Key: "archive", Message: a.Err.Error()})
+		}
+		for _, u := range a.Unread {
+			p.Report(analyzer.Finding{Key: u, Message: "entry not checked: " + u})
 		}
 	},
 }
