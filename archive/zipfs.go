@@ -56,11 +56,38 @@ func OpenZip(r io.ReaderAt, size int64, budget *Budget) (*ZipFS, error) {
 		macosx:  map[string]*zip.File{},
 		Headers: map[string]*zip.FileHeader{},
 	}
+	if err := checkOverlap(zr.File); err != nil {
+		return nil, err
+	}
 	for _, f := range zr.File {
 		z.add(f)
 	}
 	sort.Strings(z.AppleDouble)
 	return z, nil
+}
+
+// checkOverlap refuses zips whose entries share or overlap their data, the
+// trick of non-recursive zip bombs: real archivers never write them.
+func checkOverlap(files []*zip.File) error {
+	type span struct {
+		name       string
+		start, end int64
+	}
+	spans := make([]span, 0, len(files))
+	for _, f := range files {
+		off, err := f.DataOffset()
+		if err != nil {
+			return fmt.Errorf("zip: entry %q: %w", f.Name, err)
+		}
+		spans = append(spans, span{f.Name, off, off + int64(f.CompressedSize64)})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].start < spans[i-1].end || (spans[i].start == spans[i-1].start && spans[i].end > spans[i].start) {
+			return fmt.Errorf("zip: %w: entries %q and %q overlap", ErrLimit, spans[i-1].name, spans[i].name)
+		}
+	}
+	return nil
 }
 
 func (z *ZipFS) add(f *zip.File) {

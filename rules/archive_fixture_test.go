@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,6 +127,22 @@ func archiveCases() []archiveCase {
 		{name: "zip written on Windows", rule: "zip-no-unix-modes", file: "App.zip",
 			build: appZip(nil, fixture.DittoOptions{MSDOS: true}), paths: []string{"App.zip"}, contains: "non-Unix creator"},
 		{name: "near miss: ditto zip has modes", rule: "zip-no-unix-modes", file: "App.zip", build: appZip(nil, fixture.DittoOptions{})},
+		{name: "names normalized by the zip tool", rule: "sealed-resource-invalid", file: "App.zip",
+			build: func(t *testing.T) []byte {
+				a := cleanApp()
+				a.Resources["caf\u00e9.txt"] = []byte("coffee")
+				return fixture.DittoZip(t, a.Write(t, t.TempDir()), fixture.DittoOptions{NFD: true})
+			},
+			paths: []string{"App.zip/My App.app/Contents/Resources/cafe\u0301.txt"}, contains: "differ only in Unicode normalization"},
+		{name: "overlapping entries stop at the budget", rule: "archive-unreadable", file: "overlap.zip",
+			limits: archive.Limits{MaxDecompressed: 1 << 20},
+			build: func(t *testing.T) []byte {
+				var names []string
+				for i := range 64 {
+					names = append(names, fmt.Sprintf("copy%02d.bin", i))
+				}
+				return fixture.OverlapZip(t, names, make([]byte, 64<<10))
+			}},
 		{name: "zipped without --keepParent", rule: "zip-layout", file: "App.zip",
 			build: func(t *testing.T) []byte {
 				app := cleanApp().Write(t, t.TempDir())
