@@ -118,6 +118,34 @@ func runApp(appMiB, appFiles, runs int) error {
 	fmt.Printf("find | xargs openssl dgst -sha256  %8.3fs\n", openssl.Seconds())
 	fmt.Printf("notarylint check (all cores)       %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/openssl.Seconds())
 	fmt.Printf("notarylint check --jobs 1          %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/openssl.Seconds())
+	return runZip(app, bin, runs)
+}
+
+// runZip measures the app zipped as ditto would, stored and deflated,
+// against `unzip -p App.zip | openssl dgst -sha256`.
+func runZip(app, bin string, runs int) error {
+	if _, err := exec.LookPath("unzip"); err != nil {
+		fmt.Println("unzip not installed (apt-get install unzip): zip benchmark skipped")
+		return nil
+	}
+	for _, store := range []bool{true, false} {
+		name, method := "stored", "Store"
+		if !store {
+			name, method = "deflated", "Deflate"
+		}
+		zipPath := filepath.Join(filepath.Dir(app), "Big-"+name+".zip")
+		if err := os.WriteFile(zipPath, fixture.DittoZip(benchTB{}, app, fixture.DittoOptions{Store: store}), 0o644); err != nil {
+			return err
+		}
+		st, _ := os.Stat(zipPath)
+		fmt.Printf("zip (%s, %.0f MiB):\n", method, float64(st.Size())/(1<<20))
+		openssl := best(runs, "sh", "-c", `unzip -p "$1" | openssl dgst -sha256 >/dev/null`, "sh", zipPath)
+		all := best(runs, bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, zipPath)
+		one := best(runs, bin, "check", "--jobs", "1", "--fail-on", "none", "--format", "json="+os.DevNull, zipPath)
+		fmt.Printf("  unzip -p | openssl dgst -sha256  %8.3fs\n", openssl.Seconds())
+		fmt.Printf("  notarylint check (all cores)     %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/openssl.Seconds())
+		fmt.Printf("  notarylint check --jobs 1        %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/openssl.Seconds())
+	}
 	return nil
 }
 
