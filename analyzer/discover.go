@@ -182,7 +182,7 @@ func (d *discovery) walk(top, scope *Item) {
 			return nil
 		}
 		parent := parentOf(p)
-		if parent.bundle != nil && parent.bundle.Deferred(p) {
+		if _, digests := scope.fsys.(bundle.DigestFS); !digests && parent.bundle != nil && parent.bundle.Deferred(p) {
 			return nil // the seal check reads it and tells what it is
 		}
 		info, err := de.Info()

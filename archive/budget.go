@@ -49,6 +49,9 @@ type Budget struct {
 // NewBudget returns a budget with the given limits.
 func NewBudget(l Limits) *Budget { return &Budget{Limits: l} }
 
+// Take reserves n decompressed bytes (for readers outside this package).
+func (b *Budget) Take(n int64) error { return b.take(n) }
+
 // take reserves n decompressed bytes.
 func (b *Budget) take(n int64) error {
 	if b == nil {

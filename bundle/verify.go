@@ -277,12 +277,45 @@ func hashJobs(fsys fs.FS, jobs []sealEntryJob, opt VerifyOptions) []Problem {
 			}
 		}()
 	}
+	dfs, _ := fsys.(DigestFS)
 	for _, j := range jobs {
+		if p, ok := checkDigest(dfs, j); ok {
+			if p != nil {
+				out = append(out, *p)
+			}
+			continue
+		}
 		ch <- j
 	}
 	close(ch)
 	wg.Wait()
 	return out
+}
+
+// DigestFS is a file system that knows the digests of (some of) its files
+// without reading them again: a package payload hashed while it streamed by.
+type DigestFS interface {
+	Digest(name, alg string) ([]byte, bool)
+}
+
+// checkDigest compares a job with a known digest; ok is false when the file
+// system does not know it and the file must be read.
+func checkDigest(dfs DigestFS, j sealEntryJob) (p *Problem, ok bool) {
+	if dfs == nil {
+		return nil, false
+	}
+	want, alg, name := j.entry.Hash2, "sha256", "SHA-256"
+	if want == nil {
+		want, alg, name = j.entry.Hash, "sha1", "SHA-1"
+	}
+	got, ok := dfs.Digest(j.fsysPath, alg)
+	if !ok {
+		return nil, false
+	}
+	if !bytes.Equal(got, want) {
+		return &Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("%s %x, sealed %x", name, got, want)}, true
+	}
+	return nil, true
 }
 
 // chunk is a piece of a file on its way from the reader to the hasher.

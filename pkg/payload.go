@@ -1,0 +1,266 @@
+package pkg
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ulikunitz/xz"
+
+	"github.com/notarylint/notarylint/archive"
+)
+
+// ErrStreamed is returned when reading past the first bytes of a payload
+// file whose content was hashed while streaming but not kept.
+var ErrStreamed = errors.New("payload file content was streamed, not kept (only its digests and first bytes)")
+
+// KeepContent decides, from a payload file's name, first bytes and size,
+// whether its whole content is kept in memory (code, archives, plists);
+// everything else is hashed as it streams by and then dropped.
+type KeepContent func(name string, head []byte, size int64) bool
+
+// HeadSize is how many leading bytes of every payload file are kept.
+const HeadSize = 1024
+
+// PayloadFormat names a payload's encoding from its first bytes: "gzip",
+// "pbzx", "cpio" or "".
+func PayloadFormat(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return "gzip"
+	case bytes.HasPrefix(head, []byte("pbzx")):
+		return "pbzx"
+	case bytes.HasPrefix(head, []byte("070707")):
+		return "cpio"
+	}
+	return ""
+}
+
+// OpenPayload streams a Payload or Scripts file (gzip, pbzx or plain odc
+// cpio) once and returns its tree. Every file's SHA-256 and SHA-1 are
+// computed as it streams by; only files keep says so are held in memory
+// (within the budget), the others keep their first HeadSize bytes.
+func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*archive.Tree, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(8)
+	var cpio io.Reader
+	switch PayloadFormat(head) {
+	case "gzip":
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("payload: gzip: %w", err)
+		}
+		defer zr.Close()
+		cpio = zr
+	case "pbzx":
+		cpio = newPBZX(br)
+	case "cpio":
+		cpio = br
+	default:
+		return nil, fmt.Errorf("payload: unknown format (first bytes % x)", head)
+	}
+	return readCPIO(&budgetReader{r: cpio, b: budget}, budget, keep)
+}
+
+// budgetReader counts decompressed bytes against the budget.
+type budgetReader struct {
+	r io.Reader
+	b *archive.Budget
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if n > 0 {
+		if berr := b.b.Take(int64(n)); berr != nil {
+			return n, berr
+		}
+	}
+	return n, err
+}
+
+// odc cpio header: magic "070707" and ten octal fields.
+const odcHeader = 76
+
+// maxCPIOName bounds a cpio name.
+const maxCPIOName = 4096
+
+func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent) (*archive.Tree, error) {
+	t := archive.NewTree()
+	var h [odcHeader]byte
+	var off int64
+	for entries := 0; ; entries++ {
+		if budget != nil && entries > budget.MaxEntries {
+			return nil, fmt.Errorf("cpio: %w: more than %d entries", archive.ErrLimit, budget.MaxEntries)
+		}
+		if _, err := io.ReadFull(r, h[:]); err != nil {
+			return nil, fmt.Errorf("cpio header at %#x: %w", off, err)
+		}
+		if string(h[:6]) != "070707" {
+			return nil, fmt.Errorf("cpio header at %#x: magic %q, want odc 070707", off, h[:6])
+		}
+		field := func(from, n int) (int64, error) {
+			return strconv.ParseInt(strings.TrimSpace(string(h[from:from+n])), 8, 64)
+		}
+		mode, err1 := field(18, 6)
+		mtime, err2 := field(48, 11)
+		nameSize, err3 := field(59, 6)
+		size, err4 := field(65, 11)
+		if err := errors.Join(err1, err2, err3, err4); err != nil || nameSize <= 0 || nameSize > maxCPIOName || size < 0 {
+			return nil, fmt.Errorf("cpio header at %#x: bad fields (%v)", off, err)
+		}
+		nameBuf := make([]byte, nameSize)
+		if _, err := io.ReadFull(r, nameBuf); err != nil {
+			return nil, fmt.Errorf("cpio name at %#x: %w", off+odcHeader, err)
+		}
+		name := strings.TrimRight(string(nameBuf), "\x00")
+		off += odcHeader + nameSize
+		if name == "TRAILER!!!" {
+			return t, nil
+		}
+		e := &archive.Entry{ModTime: time.Unix(mtime, 0), Size: size}
+		perm := fs.FileMode(mode & 0o7777)
+		switch mode & 0o170000 {
+		case 0o040000:
+			e.Mode = fs.ModeDir | perm
+			if _, err := io.CopyN(io.Discard, r, size); err != nil {
+				return nil, err
+			}
+		case 0o120000:
+			if size > maxCPIOName {
+				return nil, fmt.Errorf("cpio %s at %#x: link target of %d bytes", name, off, size)
+			}
+			target := make([]byte, size)
+			if _, err := io.ReadFull(r, target); err != nil {
+				return nil, fmt.Errorf("cpio %s: %w", name, err)
+			}
+			e.Mode, e.Link, e.Size = fs.ModeSymlink|perm, string(target), 0
+		case 0o100000:
+			e.Mode = perm
+			if err := readEntry(r, e, name, size, budget, keep); err != nil {
+				return nil, err
+			}
+		default:
+			e.Mode = fs.ModeIrregular | perm
+			if _, err := io.CopyN(io.Discard, r, size); err != nil {
+				return nil, err
+			}
+		}
+		off += size
+		t.Add(name, e)
+	}
+}
+
+// readEntry streams one regular file: digests always, content when kept.
+func readEntry(r io.Reader, e *archive.Entry, name string, size int64, budget *archive.Budget, keep KeepContent) error {
+	headLen := min(size, HeadSize)
+	head := make([]byte, headLen)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return fmt.Errorf("cpio %s: %w", name, err)
+	}
+	h256, h1 := sha256.New(), sha1.New()
+	h256.Write(head)
+	h1.Write(head)
+	kept := keep != nil && keep(name, head, size)
+	if kept && budget != nil && size > budget.MaxMemoryFile {
+		kept = false
+	}
+	if kept {
+		data := make([]byte, size)
+		copy(data, head)
+		if _, err := io.ReadFull(r, data[headLen:]); err != nil {
+			return fmt.Errorf("cpio %s: %w", name, err)
+		}
+		h256.Write(data[headLen:])
+		h1.Write(data[headLen:])
+		e.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		e.Random = func() (io.ReaderAt, error) { return bytes.NewReader(data), nil }
+	} else {
+		if _, err := io.CopyN(io.MultiWriter(h256, h1), r, size-headLen); err != nil {
+			return fmt.Errorf("cpio %s: %w", name, err)
+		}
+		e.Open = func() (io.ReadCloser, error) {
+			return io.NopCloser(io.MultiReader(bytes.NewReader(head), errReader{ErrStreamed})), nil
+		}
+	}
+	e.Digests = map[string][]byte{"sha256": h256.Sum(nil), "sha1": h1.Sum(nil)}
+	return nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// pbzx is Apple's chunked xz payload: "pbzx", a u64 flags word, then per
+// chunk a u64 flags word (bit 24 set while more chunks follow), a u64 size,
+// and that many bytes: an xz stream, or raw data when the size is the chunk
+// size.
+type pbzx struct {
+	r     io.Reader
+	cur   io.Reader
+	first bool
+	more  bool
+}
+
+func newPBZX(r io.Reader) *pbzx { return &pbzx{r: r, first: true, more: true} }
+
+// maxPBZXChunk bounds one chunk.
+const maxPBZXChunk = 256 << 20
+
+func (p *pbzx) Read(b []byte) (int, error) {
+	for {
+		if p.cur != nil {
+			n, err := p.cur.Read(b)
+			if n > 0 || (err != nil && err != io.EOF) {
+				return n, err
+			}
+			p.cur = nil
+		}
+		if p.first {
+			var hdr [12]byte
+			if _, err := io.ReadFull(p.r, hdr[:]); err != nil {
+				return 0, fmt.Errorf("pbzx header: %w", err)
+			}
+			if string(hdr[:4]) != "pbzx" {
+				return 0, fmt.Errorf("pbzx header: bad magic")
+			}
+			p.first = false
+			p.more = binary.BigEndian.Uint64(hdr[4:])&(1<<24) != 0
+		}
+		if !p.more {
+			return 0, io.EOF
+		}
+		var ch [16]byte
+		if _, err := io.ReadFull(p.r, ch[:]); err != nil {
+			if err == io.EOF {
+				return 0, io.EOF
+			}
+			return 0, fmt.Errorf("pbzx chunk header: %w", err)
+		}
+		flags, size := binary.BigEndian.Uint64(ch[:]), binary.BigEndian.Uint64(ch[8:])
+		if size > maxPBZXChunk {
+			return 0, fmt.Errorf("pbzx chunk of %d bytes", size)
+		}
+		p.more = flags&(1<<24) != 0
+		buf := bufio.NewReader(io.LimitReader(p.r, int64(size)))
+		magic, _ := buf.Peek(6)
+		if bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}) {
+			xr, err := xz.NewReader(buf)
+			if err != nil {
+				return 0, fmt.Errorf("pbzx xz chunk: %w", err)
+			}
+			p.cur = xr
+		} else {
+			p.cur = buf
+		}
+	}
+}
