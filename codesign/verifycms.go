@@ -72,14 +72,7 @@ func VerifyCMS(sig *Signature, trust *Trust, now time.Time) *CMSResult {
 		res.SignatureErr = si.VerifySignature(res.Leaf, primary.Raw)
 	}
 	res.CDHashesErr = checkCDHashes(si, sig.CodeDirectories)
-	if tok := findAttr(si.UnsignedAttrs, OIDTimestampToken); tok != nil {
-		res.Timestamp = &TimestampResult{Timestamp: ParseTimestamp(tok, si.Signature)}
-		if ts := res.Timestamp; ts.Signer != nil && !ts.GenTime.IsZero() {
-			ts.Chain = trust.Verify(ts.Signer, ts.Certificates, ts.GenTime, x509.ExtKeyUsageTimeStamping)
-		} else {
-			ts.Chain.Err = fmt.Errorf("no TSA certificate to verify")
-		}
-	}
+	res.Timestamp = si.VerifyTimestamp(trust)
 	if res.Leaf != nil {
 		at := now
 		if res.Timestamp.Valid() {
@@ -88,6 +81,23 @@ func VerifyCMS(sig *Signature, trust *Trust, now time.Time) *CMSResult {
 		res.Chain = trust.Verify(res.Leaf, sd.Certificates, at, x509.ExtKeyUsageCodeSigning)
 	}
 	return res
+}
+
+// VerifyTimestamp verifies the secure timestamp the signer carries: the
+// token must stamp the signer's signature and its TSA must chain to one of
+// trust's roots at the stamped time. It returns nil when there is none.
+func (si *SignerInfo) VerifyTimestamp(trust *Trust) *TimestampResult {
+	tok := findAttr(si.UnsignedAttrs, OIDTimestampToken)
+	if tok == nil {
+		return nil
+	}
+	ts := &TimestampResult{Timestamp: ParseTimestamp(tok, si.Signature)}
+	if ts.Signer != nil && !ts.GenTime.IsZero() {
+		ts.Chain = trust.Verify(ts.Signer, ts.Certificates, ts.GenTime, x509.ExtKeyUsageTimeStamping)
+	} else {
+		ts.Chain.Err = fmt.Errorf("no TSA certificate to verify")
+	}
+	return ts
 }
 
 // checkCDHashes checks the CDHashes (1.2.840.113635.100.9.1, a plist of

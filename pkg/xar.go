@@ -184,7 +184,16 @@ func OpenXar(r io.ReaderAt, size int64, budget *archive.Budget) (*Xar, error) {
 		x.ChecksumAlg = "sha1"
 	case 2:
 		x.ChecksumAlg = "md5"
-	case 3:
+	case 3, 4:
+		if x.HeaderSize == xarHeaderMin {
+			// Writers without the named-algorithm header (relic) number
+			// sha256 3 and sha512 4.
+			x.ChecksumAlg = map[uint32]string{3: "sha256", 4: "sha512"}[alg]
+			break
+		}
+		if alg == 4 {
+			return nil, fmt.Errorf("xar at 0x18: unknown checksum algorithm %d", alg)
+		}
 		name := make([]byte, x.HeaderSize-xarHeaderMin)
 		if _, err := r.ReadAt(name, xarHeaderMin); err != nil {
 			return nil, fmt.Errorf("xar header: %w", err)
