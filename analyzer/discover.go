@@ -13,17 +13,21 @@ import (
 	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/bundle"
 	"github.com/notarylint/notarylint/macho"
+	"github.com/notarylint/notarylint/pkg"
 )
 
 // sniffSize is how many leading bytes format detection reads.
 const sniffSize = 1024
 
 // sniff tells a file's kind from its first bytes and size, never from its
-// name: a Mach-O file (thin or universal, not a Java class file), an archive
-// (zip and its .jar/.jmod forms), or -1.
+// name: a Mach-O file (thin or universal, not a Java class file), a flat
+// package, an archive (zip and its .jar/.jmod forms, tar, gzip), or -1.
 func sniff(head []byte, size int64) Kind {
 	if macho.Detect(head, size) != macho.NotMachO {
 		return KindMachO
+	}
+	if pkg.IsXar(head) {
+		return KindPackage
 	}
 	if archiveFormat(head) != "" {
 		return KindArchive
@@ -130,13 +134,16 @@ func discover(input string, budget *archive.Budget) (*discovery, error) {
 	}
 	kind := sniff(head, st.Size())
 	if kind < 0 {
-		return nil, fmt.Errorf("%w: not a Mach-O file, an archive (zip, tar, gzip) or a directory", ErrUnsupported)
+		return nil, fmt.Errorf("%w: not a Mach-O file, a flat package, an archive (zip, tar, gzip) or a directory", ErrUnsupported)
 	}
 	it := scope.child(kind, filepath.Base(input), st.Size())
 	it.Parent, it.Path = nil, base
 	d.add(it)
-	if kind == KindArchive {
+	switch kind {
+	case KindArchive:
 		d.enter(it, head)
+	case KindPackage:
+		d.enterPackage(it)
 	}
 	return d, nil
 }
@@ -191,11 +198,7 @@ func (d *discovery) walk(top, scope *Item) {
 		}
 		head, err := readHead(scope.fsys, p, info.Size())
 		if err != nil {
-			if top.archive != nil {
-				d.mu.Lock()
-				top.archive.Unread = append(top.archive.Unread, p+": "+err.Error())
-				d.mu.Unlock()
-			}
+			d.unread(top, p, err)
 			return nil
 		}
 		d.found(scope, parent, p, head, info.Size())
@@ -218,8 +221,11 @@ func (d *discovery) found(scope, parent *Item, p string, head []byte, size int64
 	}
 	d.add(it)
 	out := []*Item{it}
-	if kind == KindArchive {
+	switch kind {
+	case KindArchive:
 		out = append(out, d.enter(it, head)...)
+	case KindPackage:
+		out = append(out, d.enterPackage(it)...)
 	}
 	return out
 }

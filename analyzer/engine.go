@@ -197,6 +197,9 @@ func analyzeItem(cfg *Config, vc verifyConfig, it *Item) ([]Finding, []*Item) {
 	if it.Kind == KindBundle {
 		facts.bundle = loadBundleFacts(it, vc)
 	}
+	if pf := it.pkg; pf != nil && pf.Pkg != nil && pf.Signature == nil {
+		pf.Signature = pf.Pkg.Xar.VerifySignature(vc.trust, vc.now)
+	}
 	var out []Finding
 	for _, r := range cfg.Rules {
 		if !r.runsOn(it.Kind) {

@@ -22,6 +22,9 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add(fixture.Zip(f, []fixture.ZipEntry{{Name: "lib/libx.dylib", Data: dylib}, {Name: "a.app/Contents/Info.plist", Data: []byte("<plist/>")}}))
 	f.Add(fixture.TarGz(f, []fixture.TarEntry{{Name: "x/libx.dylib", Data: dylib}, {Name: "x/l", Mode: 0o120755, Linkname: "libx.dylib"}}))
 	f.Add(fixture.Jar(f, []fixture.ZipEntry{{Name: "n.zip", Data: fixture.Zip(f, []fixture.ZipEntry{{Name: "m", Data: dylib}})}}))
+	if real, err := os.ReadFile("../testdata/real-pkg/nudge-launchagent-1.0.1.pkg"); err == nil {
+		f.Add(real)
+	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(dir, "input")

@@ -40,6 +40,8 @@ type Item struct {
 	bundle *bundle.Bundle
 	// archive is the opened archive of an archive item.
 	archive *archiveInfo
+	// pkg is the opened package of a package item.
+	pkg *PackageFacts
 	// machos holds the paths (in fsys) of the Mach-O files of fsys, found by
 	// discovery or, for sealed resources, while the seal check hashes them.
 	machos *pathSet

@@ -16,9 +16,10 @@ const (
 	KindMachO                 // a Mach-O file, thin or universal
 	KindBundle                // a bundle: .app, .framework, .appex, .xpc, ...
 	KindArchive               // an archive: zip, .jar, .jmod
+	KindPackage               // a flat installer package (xar)
 )
 
-var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o", KindBundle: "bundle", KindArchive: "archive"}
+var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o", KindBundle: "bundle", KindArchive: "archive", KindPackage: "package"}
 
 // String returns the kind's name as used in inspect output.
 func (k Kind) String() string {

@@ -60,9 +60,9 @@ type Component struct {
 	HasPayload  bool
 	// Payload and Scripts are the unpacked archives; their errors say why
 	// they could not be read.
-	Payload    *archive.Tree
+	Payload    *Payload
 	PayloadErr error
-	Scripts    *archive.Tree
+	Scripts    *Payload
 	ScriptsErr error
 }
 
@@ -172,7 +172,7 @@ func openComponent(files *archive.Tree, dir, name string, budget *archive.Budget
 	return c
 }
 
-func streamPayload(e *archive.Entry, budget *archive.Budget, keep KeepContent) (*archive.Tree, error) {
+func streamPayload(e *archive.Entry, budget *archive.Budget, keep KeepContent) (*Payload, error) {
 	rc, err := e.Open()
 	if err != nil {
 		return nil, err

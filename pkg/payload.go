@@ -46,15 +46,27 @@ func PayloadFormat(head []byte) string {
 	return ""
 }
 
+// Payload is an unpacked Payload or Scripts archive.
+type Payload struct {
+	// Format is "gzip", "pbzx" or "cpio".
+	Format string
+	// Tree holds the files: digests for all, content for those kept.
+	Tree *archive.Tree
+	// BareNames are cpio names that do not start with "./" as Apple's
+	// tools write them (at most a few are listed).
+	BareNames []string
+}
+
 // OpenPayload streams a Payload or Scripts file (gzip, pbzx or plain odc
 // cpio) once and returns its tree. Every file's SHA-256 and SHA-1 are
 // computed as it streams by; only files keep says so are held in memory
 // (within the budget), the others keep their first HeadSize bytes.
-func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*archive.Tree, error) {
+func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*Payload, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(8)
 	var cpio io.Reader
-	switch PayloadFormat(head) {
+	pl := &Payload{Format: PayloadFormat(head)}
+	switch pl.Format {
 	case "gzip":
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -69,8 +81,16 @@ func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*archiv
 	default:
 		return nil, fmt.Errorf("payload: unknown format (first bytes % x)", head)
 	}
-	return readCPIO(&budgetReader{r: cpio, b: budget}, budget, keep)
+	tree, err := readCPIO(&budgetReader{r: cpio, b: budget}, budget, keep, pl)
+	if err != nil {
+		return nil, err
+	}
+	pl.Tree = tree
+	return pl, nil
 }
+
+// maxBareNames bounds the BareNames list.
+const maxBareNames = 5
 
 // budgetReader counts decompressed bytes against the budget.
 type budgetReader struct {
@@ -94,7 +114,7 @@ const odcHeader = 76
 // maxCPIOName bounds a cpio name.
 const maxCPIOName = 4096
 
-func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent) (*archive.Tree, error) {
+func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent, pl *Payload) (*archive.Tree, error) {
 	t := archive.NewTree()
 	var h [odcHeader]byte
 	var off int64
@@ -126,6 +146,9 @@ func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent) (*archive.T
 		off += odcHeader + nameSize
 		if name == "TRAILER!!!" {
 			return t, nil
+		}
+		if name != "." && !strings.HasPrefix(name, "./") && len(pl.BareNames) < maxBareNames {
+			pl.BareNames = append(pl.BareNames, name)
 		}
 		e := &archive.Entry{ModTime: time.Unix(mtime, 0), Size: size}
 		perm := fs.FileMode(mode & 0o7777)

@@ -50,7 +50,7 @@ func TestRealPackage(t *testing.T) {
 		t.Fatalf("payload %v scripts %v bom %v", c.PayloadErr, c.ScriptsErr, c.HasBom)
 	}
 	var files []string
-	fs.WalkDir(c.Payload, ".", func(p string, d fs.DirEntry, err error) error {
+	fs.WalkDir(c.Payload.Tree, ".", func(p string, d fs.DirEntry, err error) error {
 		if !d.IsDir() {
 			files = append(files, p)
 		}
@@ -59,8 +59,11 @@ func TestRealPackage(t *testing.T) {
 	if strings.Join(files, ",") != "com.github.macadmins.Nudge.plist" {
 		t.Errorf("payload files %v", files)
 	}
-	if _, err := fs.Stat(c.Scripts, "postinstall"); err != nil {
+	if _, err := fs.Stat(c.Scripts.Tree, "postinstall"); err != nil {
 		t.Errorf("scripts: %v", err)
+	}
+	if c.Payload.Format != "gzip" || len(c.Payload.BareNames) != 0 {
+		t.Errorf("payload %s, bare names %v", c.Payload.Format, c.Payload.BareNames)
 	}
 	if bad := p.Xar.BadChecksums(); len(bad) != 0 {
 		t.Errorf("bad file checksums %v", bad)

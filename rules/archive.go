@@ -76,9 +76,9 @@ var ArchiveUnreadable = &analyzer.Rule{
 	ID:       "NL9003",
 	Name:     "archive-unreadable",
 	Severity: analyzer.Error,
-	Kinds:    archiveKinds,
+	Kinds:    []analyzer.Kind{analyzer.KindArchive, analyzer.KindPackage},
 	Doc: analyzer.Doc{
-		Title: "archive cannot be read, or exceeds a limit",
+		Title: "archive or package cannot be read, or exceeds a limit",
 		Why: "The file has an archive's magic but is corrupt, or opening it would exceed a limit (nesting depth, " +
 			"entries, total decompressed size, compression ratio): a zip bomb, a quine, overlapping entries. Its " +
 			"contents are not checked. The notary service cannot process such uploads either.",
@@ -86,14 +86,18 @@ var ArchiveUnreadable = &analyzer.Rule{
 		Fix:           "Rebuild the archive with a standard tool; if it is meant to be this large, raise the limits in the configuration.",
 	},
 	Check: func(p *analyzer.Pass) {
-		a := p.Archive()
-		if a == nil {
-			return
+		var unread []string
+		if a := p.Archive(); a != nil {
+			if a.Err != nil {
+				p.Report(analyzer.Finding{Key: "archive", Message: a.Err.Error()})
+			}
+			unread = a.Unread
 		}
-		if a.Err != nil {
-			p.Report(analyzer.Finding{Key: "archive", Message: a.Err.Error()})
+		if f := p.Package(); f != nil {
+			unread = append(unread, packageLimitErrors(f)...)
+			unread = append(unread, f.Unread...)
 		}
-		for _, u := range a.Unread {
+		for _, u := range unread {
 			p.Report(analyzer.Finding{Key: u, Message: "entry not checked: " + u})
 		}
 	},

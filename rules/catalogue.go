@@ -10,6 +10,10 @@ var Own = map[string]string{
 	"team-id-unexpected":         "--team-id makes any other team an error (catalogue: invalid-team-id)",
 	"archive-path-unsafe":        "archives are hostile input: unsafe and duplicate names are reported, never read",
 	"archive-unreadable":         "a corrupt archive, or one over a limit (zip bomb, quine, depth), is a finding, not a crash",
+	"pkg-signature-invalid":      "a package whose RSA or CMS signature does not verify over the TOC checksum",
+	"pkg-checksum-mismatch":      "a damaged package: TOC or archived-file checksums that do not match",
+	"pkg-signed-component":       "signed component packages nested in a product (inferred)",
+	"pkg-nonstandard-layout":     "hand-built layouts Apple's tools never write (inferred part of pkg-not-extractable)",
 	"app-id-team-mismatch":       "section J consistency: application identifier and team identifier name the signing team",
 }
 
@@ -79,14 +83,14 @@ var Catalogue = map[string]string{
 	"identifier-differs-from-bundle-id": "planned: needs bundle support",
 
 	// Installer packages.
-	"pkg-unsigned":              "planned: needs flat-package support",
-	"pkg-wrong-cert":            "planned: needs flat-package support",
-	"pkg-no-timestamp":          "planned: needs flat-package support",
-	"pkg-not-extractable":       "planned: needs flat-package support",
-	"pkg-no-code":               "planned: needs flat-package support",
-	"pkg-payload-issues":        "planned: needs flat-package support",
-	"pkg-legacy-bundle":         "planned: needs flat-package support",
-	"pkg-third-party-installer": "planned: needs flat-package support",
+	"pkg-unsigned":              "",
+	"pkg-wrong-cert":            "",
+	"pkg-no-timestamp":          "",
+	"pkg-not-extractable":       "",
+	"pkg-no-code":               "",
+	"pkg-payload-issues":        "",
+	"pkg-legacy-bundle":         "",
+	"pkg-third-party-installer": "planned: inferred heuristic over installer-framework layouts",
 
 	// Disk images.
 	"dmg-not-udif":               "planned: needs disk-image support",

@@ -57,22 +57,36 @@ var InfoPlistIncomplete = &analyzer.Rule{
 	},
 }
 
-// TicketNotStapled says that an app has no stapled notarization ticket.
+// TicketNotStapled says that an app or a package has no stapled
+// notarization ticket.
 var TicketNotStapled = &analyzer.Rule{
 	ID:       "NL8001",
 	Name:     "ticket-not-stapled",
 	Severity: analyzer.Info,
-	Kinds:    bundleKinds,
+	Kinds:    []analyzer.Kind{analyzer.KindBundle, analyzer.KindPackage},
 	Doc: analyzer.Doc{
-		Title: "app has no stapled notarization ticket",
-		Why: "After notarization, `xcrun stapler staple App.app` writes the ticket to Contents/CodeResources so " +
-			"that Gatekeeper can check the app offline. Without it, the first launch needs the network. Expected " +
-			"before notarization; shown so it is not forgotten after.",
+		Title: "app or package has no stapled notarization ticket",
+		Why: "After notarization, `xcrun stapler staple` writes the ticket into the artifact — for an app to " +
+			"Contents/CodeResources, for a flat package after the xar, framed by 't8lr' trailers — so that " +
+			"Gatekeeper can check it offline. Without it, the first launch or install needs the network. " +
+			"Expected before notarization; shown so it is not forgotten after.",
 		AppleMessages: []string{"does not have a ticket stapled to it.", "Notary Ticket Missing"},
-		Fix:           "After notarization succeeds: `xcrun stapler staple App.app`, then archive it again.",
+		Fix:           "After notarization succeeds: `xcrun stapler staple App.app` (then archive it again) or `xcrun stapler staple Installer.pkg`.",
 		Sources:       []string{"Security: notarization.cpp", "stapler(1)"},
 	},
 	Check: func(p *analyzer.Pass) {
+		if f := p.Package(); f != nil {
+			if f.Pkg == nil || !p.Item.TopLevel() || f.Signature == nil || !f.Signature.Signed() {
+				return
+			}
+			switch {
+			case f.Pkg.TicketErr != nil:
+				p.Report(analyzer.Finding{Key: "trailer", Message: "the stapled ticket cannot be read: " + f.Pkg.TicketErr.Error()})
+			case f.Pkg.Ticket == nil:
+				p.Reportf("", "no ticket after the package's xar archive")
+			}
+			return
+		}
 		b := p.Bundle()
 		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() {
 			return

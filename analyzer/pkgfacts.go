@@ -1,0 +1,135 @@
+package analyzer
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/notarylint/notarylint/archive"
+	"github.com/notarylint/notarylint/pkg"
+)
+
+// PackageFacts are the facts of a flat installer package item.
+type PackageFacts struct {
+	// Pkg is the opened package; nil when Err says why it could not be.
+	Pkg *pkg.Package
+	Err error
+	// Signature is the verdict on the package's signature (set before the
+	// rules run).
+	Signature *pkg.Signature
+	// MachO and Bundles list the code found inside, as item paths below the
+	// package, including inside archives nested in it.
+	MachO   []string
+	Bundles []string
+	// Unread lists payload files that could not be read, with why.
+	Unread []string
+}
+
+// HasCode reports whether anything inside the package is code.
+func (f *PackageFacts) HasCode() bool { return len(f.MachO) > 0 || len(f.Bundles) > 0 }
+
+// Package returns the item's package facts, or nil when the item is not a
+// flat package.
+func (p *Pass) Package() *PackageFacts { return p.Item.pkg }
+
+// keepPayloadFile decides which payload files are held in memory: code,
+// archives and packages (to be opened), and the small property lists and
+// seals bundles are read through. Everything else only keeps its digests.
+func keepPayloadFile(name string, head []byte, size int64) bool {
+	if sniff(head, size) >= 0 {
+		return true
+	}
+	if size > 16<<20 {
+		return false
+	}
+	base := path.Base(name)
+	switch {
+	case base == "CodeResources", base == "PkgInfo",
+		strings.Contains(name, "/_CodeSignature/"), strings.Contains(name, "/_MASReceipt/"):
+		return true
+	}
+	switch path.Ext(base) {
+	case ".plist", ".provisionprofile", ".entitlements", ".xcent":
+		return true
+	}
+	return false
+}
+
+// enterPackage opens a flat package item and walks every component's
+// Payload and Scripts, and the signed component packages a product holds;
+// it returns the items found inside. Files inside are named the way the
+// notary log names them: "Outer.pkg/comp.pkg Contents/Payload/…".
+func (d *discovery) enterPackage(it *Item) []*Item {
+	info := &PackageFacts{}
+	it.pkg = info
+	if it.budget != nil && it.depth >= it.budget.MaxDepth {
+		info.Err = fmt.Errorf("%w: packages and archives nested %d deep", archive.ErrLimit, it.depth+1)
+		return nil
+	}
+	f, size, err := it.openFile(it.rel)
+	if err != nil {
+		info.Err = err
+		return nil
+	}
+	d.mu.Lock()
+	d.closers = append(d.closers, f)
+	before := len(d.items)
+	d.mu.Unlock()
+	p, err := pkg.OpenPackage(f, size, it.budget, keepPayloadFile)
+	if err != nil {
+		info.Err = err
+		return nil
+	}
+	info.Pkg = p
+	inner := func(fsys fs.FS, prefix string) *Item {
+		return &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d}
+	}
+	for _, c := range p.Components {
+		base := it.Path
+		if c.Dir != "." {
+			base += "/" + c.Name
+		}
+		if c.Payload != nil {
+			d.walk(it, inner(c.Payload.Tree, base+" Contents/Payload"))
+		}
+		if c.Scripts != nil {
+			d.walk(it, inner(c.Scripts.Tree, base+" Contents/Scripts"))
+		}
+	}
+	for _, name := range p.SignedComponents {
+		scope := inner(p.Xar.Files, it.Path)
+		e := p.Xar.Files.Entry(name)
+		head, err := readHead(p.Xar.Files, name, e.Size)
+		if err != nil {
+			d.unread(it, name, err)
+			continue
+		}
+		d.found(scope, it, name, head, e.Size)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inside := append([]*Item(nil), d.items[before:]...)
+	for _, c := range inside {
+		switch c.Kind {
+		case KindMachO:
+			info.MachO = append(info.MachO, c.Path[len(it.Path):])
+		case KindBundle:
+			info.Bundles = append(info.Bundles, c.Path[len(it.Path):])
+		}
+	}
+	return inside
+}
+
+// unread records that a file inside an archive or package item could not be
+// read.
+func (d *discovery) unread(top *Item, p string, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case top.archive != nil:
+		top.archive.Unread = append(top.archive.Unread, p+": "+err.Error())
+	case top.pkg != nil:
+		top.pkg.Unread = append(top.pkg.Unread, p+": "+err.Error())
+	}
+}
