@@ -42,7 +42,7 @@ type Xar struct {
 	HeapStart int64
 	// Files is the archive's contents.
 	Files *archive.Tree
-	// FileChecksumErrs lists files whose archived bytes did not match the
+	// FileChecksumErrs lists files whose archived or extracted bytes did not match the
 	// checksum the TOC records, among those read so far (BadChecksums).
 	FileChecksumErrs []string
 
@@ -90,6 +90,16 @@ func (c *checkedReader) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// checked wraps r to check a TOC checksum at EOF, when the TOC gives one
+// of a known style.
+func checked(r io.Reader, sum tocHash, onBad func()) io.Reader {
+	h := newHash(sum.Style)
+	if h == nil || sum.Value == "" {
+		return r
+	}
+	return &checkedReader{r: r, h: h, want: strings.ToLower(strings.TrimSpace(sum.Value)), onBad: onBad}
 }
 
 // TOC is a xar table of contents.
@@ -353,15 +363,19 @@ func (x *Xar) addFile(name string, f *tocFile, budget *archive.Budget) {
 	archived := io.NewSectionReader(x.r, x.HeapStart+d.Offset, d.Length)
 	enc := d.Encoding.Style
 	e.Open = func() (io.ReadCloser, error) {
-		src := io.NewSectionReader(x.r, x.HeapStart+d.Offset, d.Length)
-		h := newHash(d.ArchivedChecksum.Style)
-		if h == nil || d.ArchivedChecksum.Value == "" {
-			return decode(enc, src, name)
+		// The archived and the extracted bytes' checksums are checked as
+		// they stream by.
+		onBad := func() { x.badChecksum(name) }
+		var src io.Reader = io.NewSectionReader(x.r, x.HeapStart+d.Offset, d.Length)
+		src = checked(src, d.ArchivedChecksum, onBad)
+		rc, err := decode(enc, src, name)
+		if err != nil {
+			return nil, err
 		}
-		// Check the archived bytes' checksum as they stream by.
-		want := strings.ToLower(strings.TrimSpace(d.ArchivedChecksum.Value))
-		rc, err := decode(enc, &checkedReader{r: src, h: h, want: want, onBad: func() { x.badChecksum(name) }}, name)
-		return rc, err
+		return struct {
+			io.Reader
+			io.Closer
+		}{checked(rc, d.ExtractedChecksum, onBad), rc}, nil
 	}
 	if enc == "application/octet-stream" || enc == "" {
 		e.Random = func() (io.ReaderAt, error) { return archived, nil }
