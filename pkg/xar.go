@@ -235,6 +235,11 @@ func OpenXar(r io.ReaderAt, size int64, budget *archive.Budget) (*Xar, error) {
 	if err := xml.Unmarshal(tocXML, x.TOC); err != nil {
 		return nil, fmt.Errorf("xar TOC: %w", err)
 	}
+	if style := strings.ToLower(x.TOC.Checksum.Style); style != "" {
+		// The TOC names the algorithm the checksum is computed with; the
+		// header's number is only a hint (3 means "named elsewhere").
+		x.ChecksumAlg = style
+	}
 	if err := x.checkTOCChecksum(); err != nil {
 		return nil, err
 	}
