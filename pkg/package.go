@@ -178,7 +178,13 @@ func streamPayload(e *archive.Entry, budget *archive.Budget, keep KeepContent) (
 		return nil, err
 	}
 	defer rc.Close()
-	return OpenPayload(rc, budget, keep)
+	pl, err := OpenPayload(rc, budget, keep)
+	if err == nil {
+		// Read what follows the cpio trailer (padding) so that the xar
+		// checksums of the whole file are checked.
+		_, err = io.Copy(io.Discard, io.LimitReader(rc, e.Size))
+	}
+	return pl, err
 }
 
 func readAll(e *archive.Entry, limit int64) ([]byte, error) {

@@ -6,16 +6,14 @@ import (
 	"compress/gzip"
 	"crypto/sha1"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/ulikunitz/xz"
 
 	"github.com/notarylint/notarylint/archive"
 )
@@ -75,7 +73,9 @@ func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*Payloa
 		defer zr.Close()
 		cpio = zr
 	case "pbzx":
-		cpio = newPBZX(br)
+		pz := newPBZX(br, runtime.GOMAXPROCS(0))
+		defer pz.Close()
+		cpio = pz
 	case "cpio":
 		cpio = br
 	default:
@@ -222,68 +222,3 @@ func readEntry(r io.Reader, e *archive.Entry, name string, size int64, budget *a
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
-// pbzx is Apple's chunked xz payload: "pbzx", a u64 flags word, then per
-// chunk a u64 flags word (bit 24 set while more chunks follow), a u64 size,
-// and that many bytes: an xz stream, or raw data when the size is the chunk
-// size.
-type pbzx struct {
-	r     io.Reader
-	cur   io.Reader
-	first bool
-	more  bool
-}
-
-func newPBZX(r io.Reader) *pbzx { return &pbzx{r: r, first: true, more: true} }
-
-// maxPBZXChunk bounds one chunk.
-const maxPBZXChunk = 256 << 20
-
-func (p *pbzx) Read(b []byte) (int, error) {
-	for {
-		if p.cur != nil {
-			n, err := p.cur.Read(b)
-			if n > 0 || (err != nil && err != io.EOF) {
-				return n, err
-			}
-			p.cur = nil
-		}
-		if p.first {
-			var hdr [12]byte
-			if _, err := io.ReadFull(p.r, hdr[:]); err != nil {
-				return 0, fmt.Errorf("pbzx header: %w", err)
-			}
-			if string(hdr[:4]) != "pbzx" {
-				return 0, fmt.Errorf("pbzx header: bad magic")
-			}
-			p.first = false
-			p.more = binary.BigEndian.Uint64(hdr[4:])&(1<<24) != 0
-		}
-		if !p.more {
-			return 0, io.EOF
-		}
-		var ch [16]byte
-		if _, err := io.ReadFull(p.r, ch[:]); err != nil {
-			if err == io.EOF {
-				return 0, io.EOF
-			}
-			return 0, fmt.Errorf("pbzx chunk header: %w", err)
-		}
-		flags, size := binary.BigEndian.Uint64(ch[:]), binary.BigEndian.Uint64(ch[8:])
-		if size > maxPBZXChunk {
-			return 0, fmt.Errorf("pbzx chunk of %d bytes", size)
-		}
-		p.more = flags&(1<<24) != 0
-		buf := bufio.NewReader(io.LimitReader(p.r, int64(size)))
-		magic, _ := buf.Peek(6)
-		if bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}) {
-			xr, err := xz.NewReader(buf)
-			if err != nil {
-				return 0, fmt.Errorf("pbzx xz chunk: %w", err)
-			}
-			p.cur = xr
-		} else {
-			p.cur = buf
-		}
-	}
-}

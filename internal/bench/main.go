@@ -29,10 +29,18 @@ func main() {
 	runs := flag.Int("runs", 3, "timed runs per command (the best is kept)")
 	appMiB := flag.Int("app-size", 1024, "size of the generated app's resources in MiB (0 skips the app benchmark)")
 	appFiles := flag.Int("app-files", 10000, "number of resource files in the generated app")
+	pkgMiB := flag.Int("pkg-size", 1024, "size of the generated package payload in MiB (0 skips the package benchmark)")
+	only := flag.String("only", "", "run one benchmark: macho, app or pkg")
 	flag.Parse()
-	err := run(*sizeMiB, *runs)
-	if err == nil && *appMiB > 0 {
+	var err error
+	if *only == "" || *only == "macho" {
+		err = run(*sizeMiB, *runs)
+	}
+	if err == nil && *appMiB > 0 && (*only == "" || *only == "app") {
 		err = runApp(*appMiB, *appFiles, *runs)
+	}
+	if err == nil && *pkgMiB > 0 && (*only == "" || *only == "pkg") {
+		err = withBinary(func(dir, bin string) error { return runPkg(dir, bin, *pkgMiB, *runs) })
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -166,6 +174,20 @@ func (benchTB) Fatalf(format string, args ...any) {
 }
 
 func (benchTB) Errorf(format string, args ...any) { benchTB{}.Fatalf(format, args...) }
+
+// withBinary builds notarylint into a temporary directory and runs f there.
+func withBinary(f func(dir, bin string) error) error {
+	dir, err := os.MkdirTemp("", "notarylint-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := buildNotarylint(dir)
+	if err != nil {
+		return err
+	}
+	return f(dir, bin)
+}
 
 // buildNotarylint builds the command into dir and returns its path.
 func buildNotarylint(dir string) (string, error) {

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/macho"
+)
+
+// pbzxChunk is the chunk size of Apple's pbzx payloads.
+const pbzxChunk = 16 << 20
+
+// runPkg measures flat packages whose payload (half signed Mach-O code,
+// half compressible resources) totals pkgMiB, gzip and pbzx encoded,
+// against decompressing the same payload bytes with gzip -dc or xz -dc
+// into openssl dgst -sha256.
+func runPkg(dir, bin string, pkgMiB, runs int) error {
+	start := time.Now()
+	files := []fixture.CpioFile{{Name: ".", Mode: fs.ModeDir}, {Name: "./lib", Mode: fs.ModeDir}, {Name: "./share", Mode: fs.ModeDir}}
+	const fileMiB = 16
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < pkgMiB/fileMiB/2; i++ {
+		lib, err := fixture.MachO{
+			FileType:     macho.TypeDylib,
+			BuildVersion: &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)},
+			TextSize:     fileMiB << 20,
+			Signature:    &fixture.Signature{CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}}, CMS: []byte{}},
+		}.Bytes()
+		if err != nil {
+			return err
+		}
+		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./lib/lib%03d.dylib", i), Data: lib, Mode: 0o755})
+		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./share/data%03d.txt", i), Data: compressible(rng, fileMiB<<20)})
+	}
+	cpio := fixture.CpioODC(benchTB{}, files)
+	files = nil
+	fmt.Printf("flat package, %.0f MiB payload (%d signed dylibs and as many text files), generated in %v\n",
+		float64(len(cpio))/(1<<20), pkgMiB/fileMiB/2, time.Since(start).Round(time.Millisecond))
+
+	type variant struct {
+		name, baseline string
+		payload        []byte
+	}
+	variants := []variant{{"gzip", "gzip -dc", fixture.Gzip(benchTB{}, cpio, "")}}
+	if _, err := exec.LookPath("xz"); err == nil {
+		p, err := pbzxWithXZ(cpio)
+		if err != nil {
+			return err
+		}
+		variants = append(variants, variant{"pbzx", "xz -dc", p})
+	} else {
+		fmt.Println("xz not installed: pbzx benchmark skipped")
+	}
+	cpio = nil
+	for _, v := range variants {
+		payloadFile := filepath.Join(dir, "Payload."+v.name)
+		baselineInput := v.payload
+		if v.name == "pbzx" {
+			baselineInput = pbzxStreams(v.payload)
+		}
+		if err := os.WriteFile(payloadFile, baselineInput, 0o644); err != nil {
+			return err
+		}
+		pkgFile := filepath.Join(dir, "Big-"+v.name+".pkg")
+		comp := fixture.Xar(benchTB{}, []fixture.XarFile{
+			{Name: "PackageInfo", Data: []byte(`<pkg-info identifier="com.example.big" version="1.0" install-location="/usr/local"/>`)},
+			{Name: "Bom", Data: []byte("BOMStore")},
+			{Name: "Payload", Data: v.payload, Encoding: "none"},
+		}, fixture.XarOptions{})
+		if err := os.WriteFile(pkgFile, comp, 0o644); err != nil {
+			return err
+		}
+		comp, v.payload = nil, nil
+		fmt.Printf("payload %s (%.0f MiB compressed):\n", v.name, float64(len(baselineInput))/(1<<20))
+		base := best(runs, "sh", "-c", v.baseline+` "$1" | openssl dgst -sha256 >/dev/null`, "sh", payloadFile)
+		all := best(runs, bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, pkgFile)
+		one := best(runs, bin, "check", "--jobs", "1", "--fail-on", "none", "--format", "json="+os.DevNull, pkgFile)
+		fmt.Printf("  %-8s| openssl dgst -sha256  %8.3fs\n", v.baseline, base.Seconds())
+		fmt.Printf("  notarylint check (all cores)     %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/base.Seconds())
+		fmt.Printf("  notarylint check --jobs 1        %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/base.Seconds())
+		os.Remove(payloadFile)
+		os.Remove(pkgFile)
+	}
+	return nil
+}
+
+// compressible returns n bytes of log-like text that gzip shrinks about
+// fourfold.
+func compressible(rng *rand.Rand, n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n)
+	words := []string{"open", "read", "seal", "page", "hash", "sign", "team", "code", "ticket", "bundle"}
+	for b.Len() < n {
+		fmt.Fprintf(&b, "%08x %s %s %d\n", rng.Uint32(), words[rng.IntN(len(words))], words[rng.IntN(len(words))], rng.IntN(1<<20))
+	}
+	return b.Bytes()[:n]
+}
+
+// pbzxWithXZ encodes data as pbzx, compressing each 16 MiB chunk with the
+// xz command (the Go xz writer is far slower than Apple's tools).
+func pbzxWithXZ(data []byte) ([]byte, error) {
+	be := binary.BigEndian
+	out := be.AppendUint64([]byte("pbzx"), pbzxChunk)
+	for len(data) > 0 {
+		n := min(pbzxChunk, len(data))
+		cmd := exec.Command("xz", "-2", "-c", "-T1")
+		cmd.Stdin = bytes.NewReader(data[:n])
+		z, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("xz: %w", err)
+		}
+		out = be.AppendUint64(out, uint64(n))
+		out = be.AppendUint64(out, uint64(len(z)))
+		out = append(out, z...)
+		data = data[n:]
+	}
+	return out, nil
+}
+
+// pbzxStreams returns a pbzx payload's xz streams concatenated: a valid
+// multi-stream .xz file holding the same compressed bytes, for xz -dc.
+func pbzxStreams(p []byte) []byte {
+	be := binary.BigEndian
+	var out []byte
+	for off := 12; off+16 <= len(p); {
+		size := int(be.Uint64(p[off+8:]))
+		out = append(out, p[off+16:off+16+size]...)
+		off += 16 + size
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+package pkg
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/ulikunitz/xz"
+)
+
+// pbzx is Apple's chunked xz payload: "pbzx" and a u64 word (the chunk
+// size, 16 MiB, with bit 24 set), then per chunk a u64 word (its
+// uncompressed size; bit 24 set while more chunks follow), a u64 stored
+// size, and that many bytes: an xz stream, or the raw data.
+//
+// Chunks are independent, so pbzxReader decodes several at once: one
+// goroutine reads them in order and starts a decoder per chunk, at most
+// workers ahead of the reader, and Read returns their output in order.
+type pbzxReader struct {
+	queue chan chan pbzxChunk
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
+	cur   []byte
+	err   error
+}
+
+type pbzxChunk struct {
+	data []byte
+	err  error
+}
+
+// maxPBZXChunk bounds a chunk's stored and decoded size.
+const maxPBZXChunk = 64 << 20
+
+// pbzxMore is the bit of a size word that says more chunks follow.
+const pbzxMore = 1 << 24
+
+func newPBZX(r io.Reader, workers int) *pbzxReader {
+	p := &pbzxReader{queue: make(chan chan pbzxChunk, max(workers, 1)), stop: make(chan struct{}), done: make(chan struct{})}
+	go p.produce(r)
+	return p
+}
+
+// produce reads the chunks and queues their decoding, until the last
+// chunk, an error, or Close.
+func (p *pbzxReader) produce(r io.Reader) {
+	defer close(p.done)
+	defer close(p.queue)
+	send := func(c chan pbzxChunk) bool {
+		select {
+		case p.queue <- c:
+			return true
+		case <-p.stop:
+			return false
+		}
+	}
+	fail := func(err error) {
+		c := make(chan pbzxChunk, 1)
+		c <- pbzxChunk{err: err}
+		send(c)
+	}
+	be := binary.BigEndian
+	var hdr [12]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		fail(fmt.Errorf("pbzx header: %w", err))
+		return
+	}
+	if string(hdr[:4]) != "pbzx" {
+		fail(errors.New("pbzx header: bad magic"))
+		return
+	}
+	off := int64(12)
+	for more := be.Uint64(hdr[4:])&pbzxMore != 0; more; {
+		var ch [16]byte
+		if _, err := io.ReadFull(r, ch[:]); err == io.EOF {
+			return // a last chunk of exactly 16 MiB still has the bit
+		} else if err != nil {
+			fail(fmt.Errorf("pbzx chunk header at %#x: %w", off, err))
+			return
+		}
+		size, stored := be.Uint64(ch[:]), be.Uint64(ch[8:])
+		more = size&pbzxMore != 0
+		if stored > maxPBZXChunk || size > maxPBZXChunk {
+			fail(fmt.Errorf("pbzx chunk at %#x: %d bytes stored, %d decoded: more than %d", off, stored, size, maxPBZXChunk))
+			return
+		}
+		buf := make([]byte, stored)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			fail(fmt.Errorf("pbzx chunk at %#x: %w", off, err))
+			return
+		}
+		c := make(chan pbzxChunk, 1)
+		if !send(c) {
+			return
+		}
+		go func(at int64) {
+			data, err := decodePBZXChunk(buf)
+			if err != nil {
+				err = fmt.Errorf("pbzx chunk at %#x: %w", at, err)
+			}
+			c <- pbzxChunk{data, err}
+		}(off)
+		off += 16 + int64(stored)
+	}
+}
+
+var xzMagic = []byte{0xfd, '7', 'z', 'X', 'Z', 0}
+
+// decodePBZXChunk returns a chunk's data: the xz stream decoded, or the
+// bytes themselves when they are not xz.
+func decodePBZXChunk(buf []byte) ([]byte, error) {
+	if !bytes.HasPrefix(buf, xzMagic) {
+		return buf, nil
+	}
+	xr, err := xz.NewReader(bytes.NewReader(buf))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(xr, maxPBZXChunk+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > maxPBZXChunk {
+		return nil, fmt.Errorf("decodes to more than %d bytes", maxPBZXChunk)
+	}
+	return out, nil
+}
+
+// Read returns the decoded chunks' bytes in order.
+func (p *pbzxReader) Read(b []byte) (int, error) {
+	for len(p.cur) == 0 {
+		if p.err != nil {
+			return 0, p.err
+		}
+		c, ok := <-p.queue
+		if !ok {
+			p.err = io.EOF
+			return 0, io.EOF
+		}
+		res := <-c
+		p.cur, p.err = res.data, res.err
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+// Close stops reading chunks and waits until the source is no longer read.
+func (p *pbzxReader) Close() error {
+	p.once.Do(func() { close(p.stop) })
+	<-p.done
+	return nil
+}

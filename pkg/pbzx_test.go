@@ -1,0 +1,69 @@
+package pkg
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"testing"
+	"testing/iotest"
+
+	"github.com/ulikunitz/xz"
+)
+
+// pbzxOf encodes chunks as pbzx: each xz-compressed when xzChunk says so,
+// else raw.
+func pbzxOf(t *testing.T, chunks []string, xzChunk []bool) []byte {
+	be := binary.BigEndian
+	out := be.AppendUint64([]byte("pbzx"), pbzxMore)
+	for i, c := range chunks {
+		stored := []byte(c)
+		if xzChunk[i] {
+			var z bytes.Buffer
+			w, err := xz.NewWriter(&z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, c)
+			w.Close()
+			stored = z.Bytes()
+		}
+		size := uint64(len(c))
+		if i < len(chunks)-1 {
+			size |= pbzxMore
+		}
+		out = be.AppendUint64(out, size)
+		out = be.AppendUint64(out, uint64(len(stored)))
+		out = append(out, stored...)
+	}
+	return out
+}
+
+// TestPBZX reads multi-chunk payloads, xz and raw, through readers that
+// return data with io.EOF and one byte at a time, and stops cleanly when
+// closed early.
+func TestPBZX(t *testing.T) {
+	chunks := []string{"first chunk ", "second, raw ", "third", ""}
+	b := pbzxOf(t, chunks, []bool{true, false, true, true})
+	for name, r := range map[string]io.Reader{
+		"plain":    bytes.NewReader(b),
+		"data+EOF": iotest.DataErrReader(bytes.NewReader(b)),
+		"one byte": iotest.OneByteReader(bytes.NewReader(b)),
+	} {
+		p := newPBZX(r, 2)
+		got, err := io.ReadAll(p)
+		p.Close()
+		if err != nil || string(got) != "first chunk second, raw third" {
+			t.Errorf("%s: read %q, %v", name, got, err)
+		}
+	}
+	p := newPBZX(bytes.NewReader(b), 1)
+	buf := make([]byte, 3)
+	if _, err := io.ReadFull(p, buf); err != nil {
+		t.Fatal(err)
+	}
+	p.Close() // must not hang with chunks still queued
+	bad := append([]byte(nil), b[:len(b)-3]...)
+	if _, err := io.ReadAll(newPBZX(bytes.NewReader(bad), 2)); err == nil {
+		t.Errorf("truncated payload read without error")
+	}
+}
