@@ -88,8 +88,8 @@ var TicketNotStapled = &analyzer.Rule{
 			return
 		}
 		b := p.Bundle()
-		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() {
-			return
+		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() || insidePackage(p.Item) {
+			return // a package's own ticket covers the apps it installs
 		}
 		if !b.Stapled {
 			p.Reportf("", "no ticket in Contents/CodeResources")

@@ -37,6 +37,16 @@ func insideProduct(p *analyzer.Pass) bool {
 	return parent != nil && parent.Kind == analyzer.KindPackage && path.Dir(p.Item.Path) == parent.Path
 }
 
+// insidePackage reports whether an item was found inside a flat package.
+func insidePackage(it *analyzer.Item) bool {
+	for a := it.Parent; a != nil; a = a.Parent {
+		if a.Kind == analyzer.KindPackage {
+			return true
+		}
+	}
+	return false
+}
+
 // PkgUnsigned reports flat packages without a signature.
 var PkgUnsigned = &analyzer.Rule{
 	ID:       "NL6001",

@@ -152,6 +152,25 @@ func TestPackageRules(t *testing.T) {
 			inner := fixture.ProductPkg(t, []fixture.Component{unsignedTool}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t)})
 			return fixture.Zip(t, []fixture.ZipEntry{{Name: "Inner.pkg", Data: inner}})
 		}, "macho-unsigned", true, "Installer.pkg/Inner.pkg/tool.pkg Contents/Payload/usr/local/bin/tool"},
+		{"a signed app in the payload is clean", func(t *testing.T) []byte {
+			root := t.TempDir()
+			cleanApp().Write(t, filepath.Join(root, "Applications"))
+			c := fixture.Component{Name: "app.pkg", Identifier: "com.example.app", Payload: fixture.Payload{Files: fixture.DirPayload(t, root)}}
+			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "", false, ""},
+		{"an app with an unsealed change in the payload", func(t *testing.T) []byte {
+			root := t.TempDir()
+			app := cleanApp().Write(t, filepath.Join(root, "Applications"))
+			write(t, filepath.Join(app, "Contents", "Resources", "added.txt"), "not sealed")
+			c := fixture.Component{Name: "app.pkg", Identifier: "com.example.app", Payload: fixture.Payload{Files: fixture.DirPayload(t, root)}}
+			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "sealed-resource-invalid", true, "added.txt"},
+		{"a Mach-O in the scripts is checked", func(t *testing.T) []byte {
+			c := toolComponent(t)
+			c.Scripts = []fixture.CpioFile{{Name: ".", Mode: os.ModeDir}, {Name: "./postinstall", Data: []byte("#!/bin/sh\n"), Mode: 0o755},
+				{Name: "./helper", Data: fixture.MustBytes(t, fixture.MachO{BuildVersion: sdk14}), Mode: 0o755}}
+			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "macho-unsigned", true, "Installer.pkg/tool.pkg Contents/Scripts/helper"},
 		{"signed component inside the product", func(t *testing.T) []byte {
 			c := toolComponent(t)
 			c.Sign = installer(t)
