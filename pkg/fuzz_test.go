@@ -71,3 +71,18 @@ func FuzzParseDistribution(f *testing.F) {
 		ParseDistribution(b)
 	})
 }
+
+// FuzzParseBom parses arbitrary Bom files.
+func FuzzParseBom(f *testing.F) {
+	if b, err := os.ReadFile("../testdata/real-pkg/nudge-launchagent-1.0.1.pkg"); err == nil {
+		if p, err := OpenPackage(bytes.NewReader(b), int64(len(b)), nil, keepAll); err == nil && len(p.Components) > 0 {
+			if bom, err := readAll(p.Xar.Files.Entry(p.Components[0].Dir+"/Bom"), 1<<20); err == nil {
+				f.Add(bom)
+			}
+		}
+	}
+	f.Add([]byte("BOMStore\x00\x00\x00\x01"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ParseBom(b)
+	})
+}

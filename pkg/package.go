@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -58,6 +59,10 @@ type Component struct {
 	InfoErr     error
 	HasBom      bool
 	HasPayload  bool
+	// BomPaths are the paths the Bom lists; BomErr says why it could not
+	// be read.
+	BomPaths []string
+	BomErr   error
 	// Payload and Scripts are the unpacked archives; their errors say why
 	// they could not be read.
 	Payload    *Payload
@@ -81,6 +86,9 @@ const (
 	ticketMagic  = "t8lr"
 	trailerTypes = 2
 )
+
+// maxBom bounds a Bom file read into memory.
+const maxBom = 64 << 20
 
 // OpenPackage opens a flat package, parses its Distribution and components
 // and streams every payload once (keep decides what payload content is held
@@ -161,7 +169,14 @@ func openComponent(files *archive.Tree, dir, name string, budget *archive.Budget
 		}
 		c.InfoErr = err
 	}
-	c.HasBom = files.Entry(join("Bom")) != nil
+	if e := files.Entry(join("Bom")); e != nil {
+		c.HasBom = true
+		raw, err := readAll(e, maxBom)
+		if err == nil {
+			c.BomPaths, err = ParseBom(raw)
+		}
+		c.BomErr = err
+	}
 	if e := files.Entry(join("Payload")); e != nil {
 		c.HasPayload = true
 		c.Payload, c.PayloadErr = streamPayload(e, budget, keep)
@@ -239,6 +254,36 @@ func (p *Package) readTicket(r io.ReaderAt, size int64) {
 	if _, err := r.ReadAt(p.Ticket, size-trailerSize-n); err != nil {
 		p.Ticket, p.TicketErr = nil, err
 	}
+}
+
+// BomDifference compares the paths the Bom lists with the Payload's: the
+// paths only the Bom lists and those only the Payload holds (at most limit
+// of each). It returns nothing when either could not be read.
+func (c *Component) BomDifference(limit int) (onlyBom, onlyPayload []string) {
+	if c.BomPaths == nil || c.Payload == nil {
+		return nil, nil
+	}
+	norm := func(p string) string { return strings.TrimPrefix(strings.TrimPrefix(p, "."), "/") }
+	inBom := map[string]bool{}
+	for _, p := range c.BomPaths {
+		inBom[norm(p)] = true
+	}
+	inPayload := map[string]bool{"": true}
+	fs.WalkDir(c.Payload.Tree, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && p != "." {
+			inPayload[p] = true
+			if !inBom[p] && len(onlyPayload) < limit {
+				onlyPayload = append(onlyPayload, p)
+			}
+		}
+		return nil
+	})
+	for _, p := range c.BomPaths {
+		if n := norm(p); !inPayload[n] && len(onlyBom) < limit {
+			onlyBom = append(onlyBom, n)
+		}
+	}
+	return onlyBom, onlyPayload
 }
 
 // UnresolvedPkgRefs returns the pkg-refs whose text does not name a

@@ -62,6 +62,9 @@ func TestRealPackage(t *testing.T) {
 	if _, err := fs.Stat(c.Scripts.Tree, "postinstall"); err != nil {
 		t.Errorf("scripts: %v", err)
 	}
+	if onlyBom, onlyPayload := c.BomDifference(5); c.BomErr != nil || len(c.BomPaths) != 2 || len(onlyBom)+len(onlyPayload) > 0 {
+		t.Errorf("Bom %v (%v): only in Bom %v, only in Payload %v", c.BomPaths, c.BomErr, onlyBom, onlyPayload)
+	}
 	if c.Payload.Format != "gzip" || len(c.Payload.BareNames) != 0 {
 		t.Errorf("payload %s, bare names %v", c.Payload.Format, c.Payload.BareNames)
 	}

@@ -413,8 +413,8 @@ var PkgNonstandardLayout = &analyzer.Rule{
 	Kinds:    packageKinds,
 	Doc: analyzer.Doc{
 		Title: "installer package layout differs from what Apple's tools write",
-		Why: "pkgbuild writes cpio names starting with \"./\", a Bom next to every Payload, and a SHA-1 table of " +
-			"contents checksum. Hand-built packages that differ have failed with \"could not be extracted\"; " +
+		Why: "pkgbuild writes cpio names starting with \"./\", a Bom next to every Payload listing exactly the " +
+			"Payload's paths, and a SHA-1 table of contents checksum. Hand-built packages that differ have failed with \"could not be extracted\"; " +
 			"which difference the service minds is not proven, so this is inferred and a warning.",
 		AppleMessages: []string{msgPkgNotExtracted},
 		Fix:           "Build with pkgbuild/productbuild, or reproduce their layout exactly (./-prefixed cpio names, a Bom from mkbom, sha1 TOC checksum).",
@@ -433,6 +433,12 @@ var PkgNonstandardLayout = &analyzer.Rule{
 			where := componentLabel(c)
 			if c.HasPayload && !c.HasBom {
 				p.Report(analyzer.Finding{Key: where + "/bom", Message: where + " has a Payload but no Bom"})
+			}
+			if c.BomErr != nil {
+				p.Report(analyzer.Finding{Key: where + "/bom", Message: fmt.Sprintf("%s: the Bom cannot be read: %v", where, c.BomErr)})
+			}
+			if onlyBom, onlyPayload := c.BomDifference(5); len(onlyBom)+len(onlyPayload) > 0 {
+				p.Report(analyzer.Finding{Key: where + "/bom-paths", Message: fmt.Sprintf("%s: the Bom and the Payload disagree: only in the Bom %q, only in the Payload %q", where, onlyBom, onlyPayload)})
 			}
 			if c.Payload != nil && len(c.Payload.BareNames) > 0 {
 				p.Report(analyzer.Finding{Key: where + "/names", Message: fmt.Sprintf("%s: Payload names without the leading \"./\": %s", where, strings.Join(c.Payload.BareNames, ", "))})

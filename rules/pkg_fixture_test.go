@@ -184,6 +184,11 @@ func TestPackageRules(t *testing.T) {
 			}
 			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
 		}, "pkg-nonstandard-layout", true, "without the leading"},
+		{"Bom disagrees with the Payload", func(t *testing.T) []byte {
+			c := toolComponent(t)
+			c.Bom = fixture.Bom(t, append(c.Payload.Files[:4:4], fixture.CpioFile{Name: "./usr/local/bin/other", Data: []byte("x")}))
+			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "pkg-nonstandard-layout", true, "usr/local/bin/other"},
 		{"SHA-256 TOC checksum", func(t *testing.T) []byte {
 			o := withSign(func(*fixture.XarSignature) {})
 			o.Checksum = "sha256"
