@@ -197,8 +197,8 @@ func analyzeItem(cfg *Config, vc verifyConfig, it *Item) ([]Finding, []*Item) {
 	if it.Kind == KindBundle {
 		facts.bundle = loadBundleFacts(it, vc)
 	}
-	if pf := it.pkg; pf != nil && pf.Pkg != nil && pf.Signature == nil {
-		pf.Signature = pf.Pkg.Xar.VerifySignature(vc.trust, vc.now)
+	if it.pkg != nil {
+		it.pkg.verify(vc)
 	}
 	var out []Finding
 	for _, r := range cfg.Rules {
@@ -266,9 +266,10 @@ var InternalError = &Rule{
 
 // Inspected is an item with its parsed facts, for `notarylint inspect`.
 type Inspected struct {
-	Item   *Item
-	MachO  *MachOFacts
-	Bundle *BundleFacts
+	Item    *Item
+	MachO   *MachOFacts
+	Bundle  *BundleFacts
+	Package *PackageFacts
 }
 
 // Inspect discovers the items of every input and parses and verifies their
@@ -294,6 +295,11 @@ func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 				bf := loadBundleFacts(it, vc)
 				out = append(out, Inspected{Item: it, Bundle: bf})
 				items = append(items, bf.Late...)
+				continue
+			}
+			if it.Kind == KindPackage {
+				it.pkg.verify(vc)
+				out = append(out, Inspected{Item: it, Package: it.pkg})
 				continue
 			}
 			if it.Kind != KindMachO {

@@ -26,6 +26,30 @@ type PackageFacts struct {
 	Unread []string
 }
 
+// verify sets the signature verdict, once.
+func (f *PackageFacts) verify(vc verifyConfig) {
+	if f.Pkg != nil && f.Signature == nil {
+		f.Signature = f.Pkg.Xar.VerifySignature(vc.trust, vc.now)
+	}
+}
+
+// TicketKey is the record name the notary service files the package's
+// ticket under, "2/<hash type>/<TOC checksum hex>" (the stapler's CloudKit
+// lookup), or "" when the checksum is not a SHA-1 or SHA-256 one.
+func (f *PackageFacts) TicketKey() string {
+	if f.Pkg == nil {
+		return ""
+	}
+	sum := f.Pkg.Xar.TOCChecksum
+	switch len(sum) {
+	case 20:
+		return fmt.Sprintf("2/1/%x", sum)
+	case 32:
+		return fmt.Sprintf("2/2/%x", sum[:20])
+	}
+	return ""
+}
+
 // HasCode reports whether anything inside the package is code.
 func (f *PackageFacts) HasCode() bool { return len(f.MachO) > 0 || len(f.Bundles) > 0 }
 

@@ -238,3 +238,29 @@ func TestInspectBundleTree(t *testing.T) {
 		t.Errorf("framework executable = %+v", items[2].Slices)
 	}
 }
+
+// TestInspectPackage shows a real package's identity for ticket matching,
+// its signer and its components.
+func TestInspectPackage(t *testing.T) {
+	p := "../../testdata/real-pkg/nudge-launchagent-1.0.1.pkg"
+	code, out, _ := run(t, "inspect", "--format", "json", p)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var items []inspectItem
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Package == nil {
+		t.Fatalf("items = %+v", items)
+	}
+	pk := items[0].Package
+	if !pk.Product || pk.TOCChecksum != "sha1:76cb95853587d2b8b0960c25fed1a5c0dd294a29" || pk.TicketKey != "2/1/76cb95853587d2b8b0960c25fed1a5c0dd294a29" ||
+		pk.Signature != "RSA+CMS" || pk.LeafKind != "Developer ID Installer" || pk.Chain != "ok" || pk.Timestamp != "2024-01-03T15:48:26Z" ||
+		len(pk.Components) != 1 || pk.Components[0].Payload != "gzip" || pk.Components[0].BomPaths != 2 {
+		t.Errorf("package = %+v", pk)
+	}
+	if _, text, _ := run(t, "inspect", p); !strings.Contains(text, "ticket record 2/1/76cb95853587d2b8b0960c25fed1a5c0dd294a29") {
+		t.Errorf("inspect text:\n%s", text)
+	}
+}

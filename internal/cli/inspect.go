@@ -61,6 +61,7 @@ type inspectItem struct {
 	Kind      string         `json:"kind"`
 	Depth     int            `json:"depth"`
 	Bundle    *inspectBundle `json:"bundle,omitempty"`
+	Package   *inspectPkg    `json:"package,omitempty"`
 	Size      int64          `json:"size"`
 	Universal bool           `json:"universal"`
 	Error     string         `json:"error,omitempty"`
@@ -163,6 +164,10 @@ func describeItem(f analyzer.Inspected) inspectItem {
 		it.Bundle = describeBundle(f.Bundle)
 		return it
 	}
+	if f.Package != nil {
+		it.Package = describePackage(f.Package)
+		return it
+	}
 	m := f.MachO
 	if m.Err != nil {
 		it.Error = m.Err.Error()
@@ -246,6 +251,10 @@ func inspectText(w io.Writer, items []inspectItem) error {
 }
 
 func writeItemText(b *strings.Builder, it inspectItem) {
+	if p := it.Package; p != nil {
+		writePackageText(b, it.Path, p)
+		return
+	}
 	if bd := it.Bundle; bd != nil {
 		fmt.Fprintf(b, "%s (bundle %s, executable %s, stapled %v)\n", it.Path, bd.Identifier, bd.Executable, bd.Stapled)
 		if bd.InfoError != "" {
