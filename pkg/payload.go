@@ -71,7 +71,9 @@ func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*Payloa
 			return nil, fmt.Errorf("payload: gzip: %w", err)
 		}
 		defer zr.Close()
-		cpio = zr
+		ra := newReadAhead(zr)
+		defer ra.Close()
+		cpio = ra
 	case "pbzx":
 		pz := newPBZX(br, runtime.GOMAXPROCS(0))
 		defer pz.Close()

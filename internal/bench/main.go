@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +33,7 @@ func main() {
 	appFiles := flag.Int("app-files", 10000, "number of resource files in the generated app")
 	pkgMiB := flag.Int("pkg-size", 1024, "size of the generated package payload in MiB (0 skips the package benchmark)")
 	only := flag.String("only", "", "run one benchmark: macho, app or pkg")
+	pkgFormats := flag.String("pkg-formats", "gzip,pbzx", "payload encodings of the package benchmark")
 	flag.Parse()
 	var err error
 	if *only == "" || *only == "macho" {
@@ -40,7 +43,7 @@ func main() {
 		err = runApp(*appMiB, *appFiles, *runs)
 	}
 	if err == nil && *pkgMiB > 0 && (*only == "" || *only == "pkg") {
-		err = withBinary(func(dir, bin string) error { return runPkg(dir, bin, *pkgMiB, *runs) })
+		err = withBinary(func(dir, bin string) error { return runPkg(dir, bin, *pkgMiB, *runs, *pkgFormats) })
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -215,4 +218,28 @@ func best(times int, name string, args ...string) time.Duration {
 		}
 	}
 	return min
+}
+
+// peakMemory runs the command under /usr/bin/time and returns its peak
+// resident memory, or "n/a". (The command's own rusage is useless here: a
+// child started from this large process inherits its high-water mark.)
+func peakMemory(name string, args ...string) string {
+	if _, err := os.Stat("/usr/bin/time"); err != nil {
+		return "n/a (no /usr/bin/time)"
+	}
+	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", name}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return "n/a (" + err.Error() + ")"
+	}
+	lines := strings.Fields(stderr.String())
+	if len(lines) == 0 {
+		return "n/a"
+	}
+	kib, err := strconv.Atoi(lines[len(lines)-1])
+	if err != nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(kib)/1024)
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/notarylint/notarylint/codesign"
@@ -23,7 +24,7 @@ const pbzxChunk = 16 << 20
 // half compressible resources) totals pkgMiB, gzip and pbzx encoded,
 // against decompressing the same payload bytes with gzip -dc or xz -dc
 // into openssl dgst -sha256.
-func runPkg(dir, bin string, pkgMiB, runs int) error {
+func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 	start := time.Now()
 	files := []fixture.CpioFile{{Name: ".", Mode: fs.ModeDir}, {Name: "./lib", Mode: fs.ModeDir}, {Name: "./share", Mode: fs.ModeDir}}
 	const fileMiB = 16
@@ -50,8 +51,13 @@ func runPkg(dir, bin string, pkgMiB, runs int) error {
 		name, baseline string
 		payload        []byte
 	}
-	variants := []variant{{"gzip", "gzip -dc", fixture.Gzip(benchTB{}, cpio, "")}}
-	if _, err := exec.LookPath("xz"); err == nil {
+	var variants []variant
+	if strings.Contains(formats, "gzip") {
+		variants = append(variants, variant{"gzip", "gzip -dc", fixture.Gzip(benchTB{}, cpio, "")})
+	}
+	if _, err := exec.LookPath("xz"); !strings.Contains(formats, "pbzx") {
+		// not asked for
+	} else if err == nil {
 		p, err := pbzxWithXZ(cpio)
 		if err != nil {
 			return err
@@ -87,7 +93,12 @@ func runPkg(dir, bin string, pkgMiB, runs int) error {
 		fmt.Printf("  %-8s| openssl dgst -sha256  %8.3fs\n", v.baseline, base.Seconds())
 		fmt.Printf("  notarylint check (all cores)     %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/base.Seconds())
 		fmt.Printf("  notarylint check --jobs 1        %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/base.Seconds())
+		fmt.Printf("  notarylint check peak memory     %s\n", peakMemory(bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, pkgFile))
 		os.Remove(payloadFile)
+		if keep := os.Getenv("NOTARYLINT_BENCH_KEEP"); keep != "" {
+			// Keep the package for profiling: moved into that directory.
+			os.Rename(pkgFile, filepath.Join(keep, filepath.Base(pkgFile)))
+		}
 		os.Remove(pkgFile)
 	}
 	return nil
