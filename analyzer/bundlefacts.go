@@ -119,6 +119,9 @@ func (c *CodeInfo) CodeDirectories() []*codesign.CodeDirectory {
 
 // readCode opens a Mach-O file of the input and parses its signatures.
 func readCode(it *Item, rel string) *CodeInfo {
+	if mf := it.code.get(rel); mf != nil {
+		return &CodeInfo{Path: rel, Slices: mf.Slices, Err: mf.Err}
+	}
 	ci := &CodeInfo{Path: rel}
 	f, size, err := it.openFile(rel)
 	if err != nil {

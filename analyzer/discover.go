@@ -76,6 +76,8 @@ type discovery struct {
 	mu      sync.Mutex
 	items   []*Item
 	closers []io.Closer
+	// vc verifies code that is analysed while a package payload streams.
+	vc verifyConfig
 }
 
 // Close closes the files the input's archives are read from.
@@ -99,7 +101,7 @@ func (d *discovery) add(it *Item) {
 // walked like a directory. Bundles become bundle items, and every Mach-O
 // file and archive found by its magic becomes an item whose parent is the
 // innermost bundle or archive holding it; archives nest.
-func discover(input string, budget *archive.Budget) (*discovery, error) {
+func discover(input string, budget *archive.Budget, vc verifyConfig) (*discovery, error) {
 	st, err := os.Stat(input)
 	if err != nil {
 		return nil, err
@@ -110,7 +112,7 @@ func discover(input string, budget *archive.Budget) (*discovery, error) {
 			base = filepath.Base(abs)
 		}
 	}
-	d := &discovery{}
+	d := &discovery{vc: vc}
 	if st.IsDir() {
 		fsys := os.DirFS(input)
 		root := &Item{Path: base, Kind: KindDirectory, Input: input, fsys: fsys, rel: ".", prefix: base, osDir: input,

@@ -105,7 +105,7 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 	}
 	var errs []error
 	for _, in := range inputs {
-		d, err := discover(in, archive.NewBudget(cfg.limits()))
+		d, err := discover(in, archive.NewBudget(cfg.limits()), vc)
 		if err != nil {
 			errs = append(errs, &InputError{Path: in, Err: err})
 			continue
@@ -186,13 +186,7 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) ([]Finding, []*Item)
 func analyzeItem(cfg *Config, vc verifyConfig, it *Item) ([]Finding, []*Item) {
 	facts := &itemFacts{cfg: cfg}
 	if it.Kind == KindMachO {
-		f, err := it.open()
-		if err != nil {
-			facts.macho = &MachOFacts{Err: fmt.Errorf("open: %w", err)}
-		} else {
-			facts.macho = loadMachOFacts(f, it.Size, vc)
-			defer f.Close()
-		}
+		facts.macho = it.machOFacts(vc)
 	}
 	if it.Kind == KindBundle {
 		facts.bundle = loadBundleFacts(it, vc)
@@ -282,7 +276,7 @@ func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 	}
 	var errs []error
 	for _, in := range inputs {
-		d, err := discover(in, archive.NewBudget(cfg.limits()))
+		d, err := discover(in, archive.NewBudget(cfg.limits()), vc)
 		if err != nil {
 			errs = append(errs, &InputError{Path: in, Err: err})
 			continue
@@ -305,13 +299,7 @@ func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 			if it.Kind != KindMachO {
 				continue
 			}
-			f, err := it.open()
-			if err != nil {
-				out = append(out, Inspected{Item: it, MachO: &MachOFacts{Err: err}})
-				continue
-			}
-			out = append(out, Inspected{Item: it, MachO: loadMachOFacts(f, it.Size, vc)})
-			f.Close()
+			out = append(out, Inspected{Item: it, MachO: it.machOFacts(vc)})
 		}
 	}
 	return out, errs

@@ -20,6 +20,8 @@ type MachOFacts struct {
 	Err  error
 	// Slices has one entry per slice of File, in header order.
 	Slices []*SliceFacts
+	// Layout lists the universal file's layout problems (File.LayoutProblems).
+	Layout []string
 }
 
 // SliceFacts are the facts of one architecture slice.
@@ -76,12 +78,26 @@ type verifyConfig struct {
 	readXattr func(path, name string) ([]byte, error)
 }
 
+// machOFacts parses and verifies a Mach-O item: from the facts taken while
+// its package payload streamed by, or from its bytes.
+func (it *Item) machOFacts(vc verifyConfig) *MachOFacts {
+	if mf := it.code.get(it.rel); mf != nil {
+		return mf
+	}
+	f, err := it.open()
+	if err != nil {
+		return &MachOFacts{Err: fmt.Errorf("open: %w", err)}
+	}
+	defer f.Close()
+	return loadMachOFacts(f, it.Size, vc)
+}
+
 func loadMachOFacts(r io.ReaderAt, size int64, vc verifyConfig) *MachOFacts {
 	f, err := macho.Open(r, size)
 	if err != nil {
 		return &MachOFacts{Err: err}
 	}
-	facts := &MachOFacts{File: f}
+	facts := &MachOFacts{File: f, Layout: f.LayoutProblems()}
 	for _, s := range f.Slices {
 		sf := loadSliceFacts(s)
 		sf.verify(vc)

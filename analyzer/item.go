@@ -42,6 +42,9 @@ type Item struct {
 	archive *archiveInfo
 	// pkg is the opened package of a package item.
 	pkg *PackageFacts
+	// code holds the facts of fsys's Mach-O files that were analysed while
+	// a package payload streamed by (their bytes are gone); nil elsewhere.
+	code *codeCache
 	// machos holds the paths (in fsys) of the Mach-O files of fsys, found by
 	// discovery or, for sealed resources, while the seal check hashes them.
 	machos *pathSet
@@ -65,7 +68,7 @@ func (it *Item) child(kind Kind, p string, size int64) *Item {
 	}
 	return &Item{
 		Path: path, Kind: kind, Parent: it, Input: it.Input, Size: size,
-		fsys: it.fsys, rel: p, prefix: it.prefix, osDir: it.osDir, machos: it.machos, budget: it.budget, depth: it.depth, disc: it.disc,
+		fsys: it.fsys, rel: p, prefix: it.prefix, osDir: it.osDir, machos: it.machos, code: it.code, budget: it.budget, depth: it.depth, disc: it.disc,
 	}
 }
 
@@ -129,4 +132,29 @@ func (s *pathSet) has(p string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.m[p]
+}
+
+// codeCache maps paths to Mach-O facts, safe for concurrent use.
+type codeCache struct {
+	mu sync.RWMutex
+	m  map[string]*MachOFacts
+}
+
+func (c *codeCache) put(p string, f *MachOFacts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*MachOFacts{}
+	}
+	c.m[p] = f
+}
+
+// get returns the facts of p, or nil (also for a nil cache).
+func (c *codeCache) get(p string) *MachOFacts {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[p]
 }

@@ -1,12 +1,14 @@
 package analyzer
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"path"
 	"strings"
 
 	"github.com/notarylint/notarylint/archive"
+	"github.com/notarylint/notarylint/macho"
 	"github.com/notarylint/notarylint/pkg"
 )
 
@@ -100,14 +102,32 @@ func (d *discovery) enterPackage(it *Item) []*Item {
 	d.closers = append(d.closers, f)
 	before := len(d.items)
 	d.mu.Unlock()
-	p, err := pkg.OpenPackage(f, size, it.budget, keepPayloadFile)
+	// Mach-O files are analysed as soon as the stream has them and their
+	// bytes dropped, so memory holds one at a time, not the payload's code.
+	caches := map[string]*codeCache{}
+	consume := func(dir, part, name string, data []byte) bool {
+		if macho.Detect(data, int64(len(data))) == macho.NotMachO {
+			return false
+		}
+		mf := loadMachOFacts(bytes.NewReader(data), int64(len(data)), d.vc)
+		if mf.File != nil {
+			mf.File.Detach()
+		}
+		key := dir + "/" + part
+		if caches[key] == nil {
+			caches[key] = &codeCache{}
+		}
+		caches[key].put(name, mf)
+		return true
+	}
+	p, err := pkg.OpenPackage(f, size, it.budget, pkg.Content{Keep: keepPayloadFile, Consume: consume})
 	if err != nil {
 		info.Err = err
 		return nil
 	}
 	info.Pkg = p
-	inner := func(fsys fs.FS, prefix string) *Item {
-		return &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d}
+	inner := func(fsys fs.FS, prefix string, code *codeCache) *Item {
+		return &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d, code: code}
 	}
 	for _, c := range p.Components {
 		base := it.Path
@@ -115,14 +135,14 @@ func (d *discovery) enterPackage(it *Item) []*Item {
 			base += "/" + c.Name
 		}
 		if c.Payload != nil {
-			d.walk(it, inner(c.Payload.Tree, base+" Contents/Payload"))
+			d.walk(it, inner(c.Payload.Tree, base+" Contents/Payload", caches[c.Dir+"/Payload"]))
 		}
 		if c.Scripts != nil {
-			d.walk(it, inner(c.Scripts.Tree, base+" Contents/Scripts"))
+			d.walk(it, inner(c.Scripts.Tree, base+" Contents/Scripts", caches[c.Dir+"/Scripts"]))
 		}
 	}
 	for _, name := range p.SignedComponents {
-		scope := inner(p.Xar.Files, it.Path)
+		scope := inner(p.Xar.Files, it.Path, nil)
 		e := p.Xar.Files.Entry(name)
 		head, err := readHead(p.Xar.Files, name, e.Size)
 		if err != nil {

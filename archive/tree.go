@@ -45,11 +45,17 @@ func NewTree() *Tree {
 	return &Tree{files: map[string]*Entry{}, dirs: map[string]map[string]bool{".": {}}}
 }
 
+// CleanName is the name a Tree files a stored name under: without a
+// leading "./" or a trailing "/".
+func CleanName(stored string) string {
+	return strings.TrimPrefix(strings.TrimSuffix(stored, "/"), "./")
+}
+
 // Add adds an entry stored under name, refusing unsafe and duplicate names
 // (recorded in Problems). A directory entry (Mode.IsDir) only creates the
 // directory.
 func (t *Tree) Add(stored string, e *Entry) {
-	clean := strings.TrimPrefix(strings.TrimSuffix(stored, "/"), "./")
+	clean := CleanName(stored)
 	switch {
 	case clean == "" || clean == ".":
 		return

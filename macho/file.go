@@ -231,3 +231,13 @@ func (h *FatHeader) SortedArches() []FatArch {
 
 // errUnsupported marks a slice we recognise but cannot decode.
 var errUnsupported = errors.New("unsupported")
+
+// Detach drops the file's reader, so that the bytes it reads can be freed
+// once everything needed was parsed. Afterwards nothing may read through
+// the file or its slices (Slice.Reader, File.LayoutProblems).
+func (f *File) Detach() {
+	f.r = nil
+	for _, s := range f.Slices {
+		s.r = nil
+	}
+}

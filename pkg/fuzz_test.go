@@ -29,7 +29,7 @@ func FuzzOpenPackage(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := OpenPackage(bytes.NewReader(b), int64(len(b)), archive.NewBudget(fuzzLimits), keepAll)
+		p, err := OpenPackage(bytes.NewReader(b), int64(len(b)), archive.NewBudget(fuzzLimits), Content{Keep: keepAll})
 		if err != nil {
 			return
 		}
@@ -56,7 +56,7 @@ func FuzzOpenPayload(f *testing.F) {
 	f.Add(gz.Bytes())
 	f.Add([]byte("pbzx\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		pl, err := OpenPayload(bytes.NewReader(b), archive.NewBudget(fuzzLimits), keepAll)
+		pl, err := OpenPayload(bytes.NewReader(b), archive.NewBudget(fuzzLimits), keepAll, nil)
 		if err != nil {
 			return
 		}
@@ -75,7 +75,7 @@ func FuzzParseDistribution(f *testing.F) {
 // FuzzParseBom parses arbitrary Bom files.
 func FuzzParseBom(f *testing.F) {
 	if b, err := os.ReadFile("../testdata/real-pkg/nudge-launchagent-1.0.1.pkg"); err == nil {
-		if p, err := OpenPackage(bytes.NewReader(b), int64(len(b)), nil, keepAll); err == nil && len(p.Components) > 0 {
+		if p, err := OpenPackage(bytes.NewReader(b), int64(len(b)), nil, Content{Keep: keepAll}); err == nil && len(p.Components) > 0 {
 			if bom, err := readAll(p.Xar.Files.Entry(p.Components[0].Dir+"/Bom"), 1<<20); err == nil {
 				f.Add(bom)
 			}

@@ -90,10 +90,20 @@ const (
 // maxBom bounds a Bom file read into memory.
 const maxBom = 64 << 20
 
+// Content decides what happens to payload files' content: Keep says which
+// files are read into memory, and Consume, when set, is given each of them
+// as soon as it is read, with where it is (the component's directory, "."
+// for a component package, and "Payload" or "Scripts"); when it returns
+// true the content is dropped again (see OpenPayload).
+type Content struct {
+	Keep    KeepContent
+	Consume func(dir, part, name string, data []byte) bool
+}
+
 // OpenPackage opens a flat package, parses its Distribution and components
 // and streams every payload once (keep decides what payload content is held
 // in memory).
-func OpenPackage(r io.ReaderAt, size int64, budget *archive.Budget, keep KeepContent) (*Package, error) {
+func OpenPackage(r io.ReaderAt, size int64, budget *archive.Budget, content Content) (*Package, error) {
 	p := &Package{}
 	x, err := OpenXar(r, size, budget)
 	if err != nil {
@@ -112,7 +122,7 @@ func OpenPackage(r io.ReaderAt, size int64, budget *archive.Budget, keep KeepCon
 			name := d.Name()
 			switch {
 			case d.IsDir() && strings.HasSuffix(name, ".pkg"):
-				p.Components = append(p.Components, openComponent(x.Files, name, name, budget, keep))
+				p.Components = append(p.Components, openComponent(x.Files, name, name, budget, content))
 			case !d.IsDir() && strings.HasSuffix(name, ".pkg"):
 				if head, err := readHeadOf(x.Files.Entry(name)); err == nil && IsXar(head) {
 					p.SignedComponents = append(p.SignedComponents, name)
@@ -120,7 +130,7 @@ func OpenPackage(r io.ReaderAt, size int64, budget *archive.Budget, keep KeepCon
 			}
 		}
 	} else {
-		p.Components = []*Component{openComponent(x.Files, ".", "", budget, keep)}
+		p.Components = []*Component{openComponent(x.Files, ".", "", budget, content)}
 	}
 	return p, nil
 }
@@ -154,7 +164,7 @@ func ParseDistribution(b []byte) (*Distribution, error) {
 	return &raw.Distribution, nil
 }
 
-func openComponent(files *archive.Tree, dir, name string, budget *archive.Budget, keep KeepContent) *Component {
+func openComponent(files *archive.Tree, dir, name string, budget *archive.Budget, content Content) *Component {
 	c := &Component{Name: name, Dir: dir}
 	join := func(n string) string { return path.Join(dir, n) }
 	if e := files.Entry(join("PackageInfo")); e != nil {
@@ -179,21 +189,25 @@ func openComponent(files *archive.Tree, dir, name string, budget *archive.Budget
 	}
 	if e := files.Entry(join("Payload")); e != nil {
 		c.HasPayload = true
-		c.Payload, c.PayloadErr = streamPayload(e, budget, keep)
+		c.Payload, c.PayloadErr = streamPayload(e, budget, content, dir, "Payload")
 	}
 	if e := files.Entry(join("Scripts")); e != nil {
-		c.Scripts, c.ScriptsErr = streamPayload(e, budget, keep)
+		c.Scripts, c.ScriptsErr = streamPayload(e, budget, content, dir, "Scripts")
 	}
 	return c
 }
 
-func streamPayload(e *archive.Entry, budget *archive.Budget, keep KeepContent) (*Payload, error) {
+func streamPayload(e *archive.Entry, budget *archive.Budget, content Content, dir, part string) (*Payload, error) {
 	rc, err := e.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	pl, err := OpenPayload(rc, budget, keep)
+	var consume func(string, []byte) bool
+	if content.Consume != nil {
+		consume = func(name string, data []byte) bool { return content.Consume(dir, part, name, data) }
+	}
+	pl, err := OpenPayload(rc, budget, content.Keep, consume)
 	if err == nil {
 		// Read what follows the cpio trailer (padding) so that the xar
 		// checksums of the whole file are checked.

@@ -59,7 +59,12 @@ type Payload struct {
 // cpio) once and returns its tree. Every file's SHA-256 and SHA-1 are
 // computed as it streams by; only files keep says so are held in memory
 // (within the budget), the others keep their first HeadSize bytes.
-func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*Payload, error) {
+//
+// consume, when set, is given each kept file's content as soon as it is
+// read, under its name in the tree; when it returns true the content is
+// dropped again (the entry keeps its digests and first bytes, like a file
+// not kept), so that memory holds one such file at a time.
+func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent, consume func(name string, data []byte) bool) (*Payload, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(8)
 	var cpio io.Reader
@@ -83,7 +88,7 @@ func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent) (*Payloa
 	default:
 		return nil, fmt.Errorf("payload: unknown format (first bytes % x)", head)
 	}
-	tree, err := readCPIO(&budgetReader{r: cpio, b: budget}, budget, keep, pl)
+	tree, err := readCPIO(&budgetReader{r: cpio, b: budget}, budget, keep, consume, pl)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +121,7 @@ const odcHeader = 76
 // maxCPIOName bounds a cpio name.
 const maxCPIOName = 4096
 
-func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent, pl *Payload) (*archive.Tree, error) {
+func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent, consume func(string, []byte) bool, pl *Payload) (*archive.Tree, error) {
 	t := archive.NewTree()
 	var h [odcHeader]byte
 	var off int64
@@ -171,7 +176,7 @@ func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent, pl *Payload
 			e.Mode, e.Link, e.Size = fs.ModeSymlink|perm, string(target), 0
 		case 0o100000:
 			e.Mode = perm
-			if err := readEntry(r, e, name, size, budget, keep); err != nil {
+			if err := readEntry(r, e, name, size, budget, keep, consume); err != nil {
 				return nil, err
 			}
 		default:
@@ -185,8 +190,9 @@ func readCPIO(r io.Reader, budget *archive.Budget, keep KeepContent, pl *Payload
 	}
 }
 
-// readEntry streams one regular file: digests always, content when kept.
-func readEntry(r io.Reader, e *archive.Entry, name string, size int64, budget *archive.Budget, keep KeepContent) error {
+// readEntry streams one regular file: digests always, content when kept
+// (and not consumed).
+func readEntry(r io.Reader, e *archive.Entry, name string, size int64, budget *archive.Budget, keep KeepContent, consume func(string, []byte) bool) error {
 	headLen := min(size, HeadSize)
 	head := make([]byte, headLen)
 	if _, err := io.ReadFull(r, head); err != nil {
@@ -199,6 +205,9 @@ func readEntry(r io.Reader, e *archive.Entry, name string, size int64, budget *a
 	if kept && budget != nil && size > budget.MaxMemoryFile {
 		kept = false
 	}
+	e.Open = func() (io.ReadCloser, error) {
+		return io.NopCloser(io.MultiReader(bytes.NewReader(head), errReader{ErrStreamed})), nil
+	}
 	if kept {
 		data := make([]byte, size)
 		copy(data, head)
@@ -207,15 +216,12 @@ func readEntry(r io.Reader, e *archive.Entry, name string, size int64, budget *a
 		}
 		h256.Write(data[headLen:])
 		h1.Write(data[headLen:])
-		e.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-		e.Random = func() (io.ReaderAt, error) { return bytes.NewReader(data), nil }
-	} else {
-		if _, err := io.CopyN(io.MultiWriter(h256, h1), r, size-headLen); err != nil {
-			return fmt.Errorf("cpio %s: %w", name, err)
+		if consume == nil || !consume(archive.CleanName(name), data) {
+			e.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			e.Random = func() (io.ReaderAt, error) { return bytes.NewReader(data), nil }
 		}
-		e.Open = func() (io.ReadCloser, error) {
-			return io.NopCloser(io.MultiReader(bytes.NewReader(head), errReader{ErrStreamed})), nil
-		}
+	} else if _, err := io.CopyN(io.MultiWriter(h256, h1), r, size-headLen); err != nil {
+		return fmt.Errorf("cpio %s: %w", name, err)
 	}
 	e.Digests = map[string][]byte{"sha256": h256.Sum(nil), "sha1": h1.Sum(nil)}
 	return nil

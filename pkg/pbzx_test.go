@@ -3,10 +3,13 @@ package pkg
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
+	"io/fs"
 	"testing"
 	"testing/iotest"
 
+	"github.com/notarylint/notarylint/internal/fixture"
 	"github.com/ulikunitz/xz"
 )
 
@@ -65,5 +68,32 @@ func TestPBZX(t *testing.T) {
 	bad := append([]byte(nil), b[:len(b)-3]...)
 	if _, err := io.ReadAll(newPBZX(bytes.NewReader(bad), 2)); err == nil {
 		t.Errorf("truncated payload read without error")
+	}
+}
+
+// TestConsume checks that a consumed file's content is handed over once
+// and then dropped, keeping its digests, while other kept files stay.
+func TestConsume(t *testing.T) {
+	cpio := fixture.CpioODC(t, []fixture.CpioFile{{Name: "./code", Data: []byte("MACHO!")}, {Name: "./keep", Data: []byte("<plist>")}})
+	var got []string
+	pl, err := OpenPayload(bytes.NewReader(cpio), nil, func(string, []byte, int64) bool { return true },
+		func(name string, data []byte) bool {
+			got = append(got, name+"="+string(data))
+			return name == "code"
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != "code=MACHO!" || got[1] != "keep=<plist>" {
+		t.Fatalf("consumed %q", got)
+	}
+	if e := pl.Tree.Entry("code"); e.Random != nil || e.Digests["sha256"] == nil {
+		t.Errorf("consumed entry still holds its content (or lost its digests)")
+	}
+	if _, err := fs.ReadFile(pl.Tree, "code"); !errors.Is(err, ErrStreamed) {
+		t.Errorf("reading a consumed file: %v, want ErrStreamed", err)
+	}
+	if b, err := fs.ReadFile(pl.Tree, "keep"); err != nil || string(b) != "<plist>" {
+		t.Errorf("kept file: %q, %v", b, err)
 	}
 }

@@ -22,7 +22,7 @@ func openReal(t *testing.T, variant string) *Package {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := OpenPackage(f, st.Size(), archive.NewBudget(archive.DefaultLimits), func(string, []byte, int64) bool { return true })
+	p, err := OpenPackage(f, st.Size(), archive.NewBudget(archive.DefaultLimits), Content{Keep: func(string, []byte, int64) bool { return true }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func checkLayout(p *analyzer.Pass) {
 	if !anySigned {
 		return
 	}
-	for _, msg := range m.File.LayoutProblems() {
+	for _, msg := range m.Layout {
 		p.Report(analyzer.Finding{Key: msg, Message: "universal file: " + msg})
 	}
 }
