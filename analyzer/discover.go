@@ -232,24 +232,33 @@ func (d *discovery) found(scope, parent *Item, p string, head []byte, size int64
 	return out
 }
 
+// openNested opens the file of an archive or package item, within the
+// nesting limit, and keeps it open until Close; before is the number of
+// items found so far (those after it are inside).
+func (d *discovery) openNested(it *Item) (f readerAtCloser, size int64, before int, err error) {
+	if it.budget != nil && it.depth >= it.budget.MaxDepth {
+		return nil, 0, 0, fmt.Errorf("%w: archives and packages nested %d deep", archive.ErrLimit, it.depth+1)
+	}
+	f, size, err = it.openFile(it.rel)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closers = append(d.closers, f)
+	return f, size, len(d.items), nil
+}
+
 // enter opens an archive item and walks its contents, within the depth and
 // size limits, and returns the items found inside.
 func (d *discovery) enter(it *Item, head []byte) []*Item {
 	info := &archiveInfo{Format: archiveFormat(head)}
 	it.archive = info
-	if it.budget != nil && it.depth >= it.budget.MaxDepth {
-		info.Err = fmt.Errorf("%w: archives nested %d deep", archive.ErrLimit, it.depth+1)
-		return nil
-	}
-	f, size, err := it.openFile(it.rel)
+	f, size, before, err := d.openNested(it)
 	if err != nil {
 		info.Err = err
 		return nil
 	}
-	d.mu.Lock()
-	d.closers = append(d.closers, f)
-	before := len(d.items)
-	d.mu.Unlock()
 	var fsys fs.FS
 	switch info.Format {
 	case "zip", "jmod":

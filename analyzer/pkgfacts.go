@@ -7,7 +7,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/macho"
 	"github.com/notarylint/notarylint/pkg"
 )
@@ -89,19 +88,11 @@ func keepPayloadFile(name string, head []byte, size int64) bool {
 func (d *discovery) enterPackage(it *Item) []*Item {
 	info := &PackageFacts{}
 	it.pkg = info
-	if it.budget != nil && it.depth >= it.budget.MaxDepth {
-		info.Err = fmt.Errorf("%w: packages and archives nested %d deep", archive.ErrLimit, it.depth+1)
-		return nil
-	}
-	f, size, err := it.openFile(it.rel)
+	f, size, before, err := d.openNested(it)
 	if err != nil {
 		info.Err = err
 		return nil
 	}
-	d.mu.Lock()
-	d.closers = append(d.closers, f)
-	before := len(d.items)
-	d.mu.Unlock()
 	// Mach-O files are analysed as soon as the stream has them and their
 	// bytes dropped, so memory holds one at a time, not the payload's code.
 	caches := map[string]*codeCache{}
