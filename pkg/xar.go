@@ -49,6 +49,8 @@ type Xar struct {
 	r    io.ReaderAt
 	size int64
 	mu   sync.Mutex
+	// eas are the files' extended attributes, by path in Files.
+	eas map[string][]tocEA
 }
 
 func (x *Xar) badChecksum(name string) {
@@ -131,7 +133,15 @@ type tocFile struct {
 	Mode  string    `xml:"mode"`
 	Link  *tocLink  `xml:"link"`
 	Data  *tocData  `xml:"data"`
+	EAs   []tocEA   `xml:"ea"`
 	Files []tocFile `xml:"file"`
+}
+
+// tocEA is an extended attribute of a file: its name and where its value
+// lies in the heap, like a file's data.
+type tocEA struct {
+	Name string `xml:"name"`
+	tocData
 }
 
 type tocLink struct {
@@ -352,24 +362,37 @@ func (x *Xar) addFiles(files []tocFile, dir string, budget *archive.Budget, dept
 }
 
 func (x *Xar) addFile(name string, f *tocFile, budget *archive.Budget) {
-	d := f.Data
-	e := &archive.Entry{Mode: 0o644}
-	if d == nil {
-		e.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(nil)), nil }
-		e.Random = func() (io.ReaderAt, error) { return bytes.NewReader(nil), nil }
-		x.Files.Add(name, e)
+	if len(f.EAs) > 0 {
+		if x.eas == nil {
+			x.eas = map[string][]tocEA{}
+		}
+		x.eas[archive.CleanName(name)] = f.EAs
+	}
+	if f.Data == nil {
+		x.Files.Add(name, &archive.Entry{Mode: 0o644,
+			Open:   func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(nil)), nil },
+			Random: func() (io.ReaderAt, error) { return bytes.NewReader(nil), nil },
+		})
 		return
 	}
+	e, err := x.heapEntry(name, f.Data, budget)
+	if err != nil {
+		x.Files.Problems = append(x.Files.Problems, archive.Problem{Name: name, Reason: err.Error()})
+		return
+	}
+	x.Files.Add(name, e)
+}
+
+// heapEntry returns an entry reading data from the heap, decoded, with its
+// archived and extracted checksums checked as the bytes stream by.
+func (x *Xar) heapEntry(name string, d *tocData, budget *archive.Budget) (*archive.Entry, error) {
 	if d.Offset < 0 || d.Length < 0 || d.Offset+d.Length > x.size-x.HeapStart || d.Size < 0 {
-		x.Files.Problems = append(x.Files.Problems, archive.Problem{Name: name, Reason: fmt.Sprintf("data [%d, +%d) outside the heap", d.Offset, d.Length)})
-		return
+		return nil, fmt.Errorf("data [%d, +%d) outside the heap", d.Offset, d.Length)
 	}
-	e.Size = d.Size
+	e := &archive.Entry{Mode: 0o644, Size: d.Size}
 	archived := io.NewSectionReader(x.r, x.HeapStart+d.Offset, d.Length)
 	enc := d.Encoding.Style
 	e.Open = func() (io.ReadCloser, error) {
-		// The archived and the extracted bytes' checksums are checked as
-		// they stream by.
 		onBad := func() { x.badChecksum(name) }
 		var src io.Reader = io.NewSectionReader(x.r, x.HeapStart+d.Offset, d.Length)
 		src = checked(src, d.ArchivedChecksum, onBad)
@@ -387,7 +410,38 @@ func (x *Xar) addFile(name string, f *tocFile, budget *archive.Budget) {
 	} else {
 		e.Random = func() (io.ReaderAt, error) { return budget.Inflate(name, d.Size, e.Open) }
 	}
-	x.Files.Add(name, e)
+	return e, nil
+}
+
+// maxEA bounds an extended attribute's value.
+const maxEA = 1 << 20
+
+// ExtendedAttributes returns the extended attributes the TOC records for
+// the file at name (its path in Files), by attribute name.
+func (x *Xar) ExtendedAttributes(name string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for i := range x.eas[name] {
+		ea := &x.eas[name][i]
+		where := name + " extended attribute " + ea.Name
+		if ea.Size > maxEA {
+			return out, fmt.Errorf("%s: %d bytes, more than %d", where, ea.Size, maxEA)
+		}
+		e, err := x.heapEntry(where, &ea.tocData, nil)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", where, err)
+		}
+		rc, err := e.Open()
+		if err != nil {
+			return out, err
+		}
+		v, err := io.ReadAll(io.LimitReader(rc, maxEA))
+		rc.Close()
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", where, err)
+		}
+		out[ea.Name] = v
+	}
+	return out, nil
 }
 
 // decode returns a reader of a heap file's extracted bytes.
