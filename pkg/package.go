@@ -38,7 +38,65 @@ type Package struct {
 
 // Distribution is the parts of a product's Distribution file the checks use.
 type Distribution struct {
+	PkgRefs []PkgRef      `xml:"pkg-ref"`
+	Choices []Choice      `xml:"choice"`
+	Outline []OutlineLine `xml:"choices-outline>line"`
+}
+
+// Choice is a choice element: what it installs, by pkg-ref id.
+type Choice struct {
+	ID      string   `xml:"id,attr"`
 	PkgRefs []PkgRef `xml:"pkg-ref"`
+}
+
+// OutlineLine is a line of the choices outline, naming a choice.
+type OutlineLine struct {
+	Choice string        `xml:"choice,attr"`
+	Lines  []OutlineLine `xml:"line"`
+}
+
+// allPkgRefs returns the pkg-refs at the top and inside choices.
+func (d *Distribution) allPkgRefs() []PkgRef {
+	refs := append([]PkgRef(nil), d.PkgRefs...)
+	for _, c := range d.Choices {
+		refs = append(refs, c.PkgRefs...)
+	}
+	return refs
+}
+
+// ChoiceProblems lists choices that install a pkg-ref id no pkg-ref names a
+// component for, and outline lines that name no defined choice.
+func (d *Distribution) ChoiceProblems() []string {
+	named := map[string]bool{}
+	for _, r := range d.allPkgRefs() {
+		if r.Text != "" {
+			named[r.ID] = true
+		}
+	}
+	defined := map[string]bool{}
+	var out []string
+	for _, c := range d.Choices {
+		defined[c.ID] = true
+		for _, r := range c.PkgRefs {
+			if !named[r.ID] {
+				out = append(out, fmt.Sprintf("choice %q installs pkg-ref %q, but no pkg-ref with that id names a component", c.ID, r.ID))
+			}
+		}
+	}
+	var walk func(lines []OutlineLine, depth int)
+	walk = func(lines []OutlineLine, depth int) {
+		for _, l := range lines {
+			if !defined[l.Choice] {
+				out = append(out, fmt.Sprintf("choices-outline names choice %q, which is not defined", l.Choice))
+			}
+			if depth < 32 {
+				walk(l.Lines, depth+1)
+			}
+		}
+	}
+	walk(d.Outline, 0)
+	sort.Strings(out)
+	return out
 }
 
 // PkgRef is one pkg-ref element; Text names the component (#comp.pkg).
@@ -160,6 +218,11 @@ func ParseDistribution(b []byte) (*Distribution, error) {
 	}
 	for i := range raw.PkgRefs {
 		raw.PkgRefs[i].Text = strings.TrimSpace(raw.PkgRefs[i].Text)
+	}
+	for _, c := range raw.Choices {
+		for i := range c.PkgRefs {
+			c.PkgRefs[i].Text = strings.TrimSpace(c.PkgRefs[i].Text)
+		}
 	}
 	return &raw.Distribution, nil
 }
@@ -314,7 +377,7 @@ func (p *Package) UnresolvedPkgRefs() []string {
 		have[s] = true
 	}
 	var out []string
-	for _, ref := range p.Distribution.PkgRefs {
+	for _, ref := range p.Distribution.allPkgRefs() {
 		text := ref.Text
 		if text == "" {
 			continue // a pkg-ref that only carries attributes

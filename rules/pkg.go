@@ -414,7 +414,8 @@ var PkgNonstandardLayout = &analyzer.Rule{
 	Doc: analyzer.Doc{
 		Title: "installer package layout differs from what Apple's tools write",
 		Why: "pkgbuild writes cpio names starting with \"./\", a Bom next to every Payload listing exactly the " +
-			"Payload's paths, and a SHA-1 table of contents checksum. Hand-built packages that differ have failed with \"could not be extracted\"; " +
+			"Payload's paths, and a SHA-1 table of contents checksum; productbuild writes choices that install " +
+			"pkg-refs naming components, and an outline of defined choices. Hand-built packages that differ have failed with \"could not be extracted\"; " +
 			"which difference the service minds is not proven, so this is inferred and a warning.",
 		AppleMessages: []string{msgPkgNotExtracted},
 		Fix:           "Build with pkgbuild/productbuild, or reproduce their layout exactly (./-prefixed cpio names, a Bom from mkbom, sha1 TOC checksum).",
@@ -425,6 +426,11 @@ var PkgNonstandardLayout = &analyzer.Rule{
 		f := openedPackage(p)
 		if f == nil {
 			return
+		}
+		if d := f.Pkg.Distribution; d != nil {
+			for _, msg := range d.ChoiceProblems() {
+				p.Report(analyzer.Finding{Key: msg, Message: "Distribution: " + msg})
+			}
 		}
 		if alg := f.Pkg.Xar.ChecksumAlg; alg != "sha1" {
 			p.Report(analyzer.Finding{Key: "checksum", Message: fmt.Sprintf("the table of contents checksum is %s, not sha1", alg)})

@@ -189,6 +189,31 @@ func TestPackageRules(t *testing.T) {
 			c.Bom = fixture.Bom(t, append(c.Payload.Files[:4:4], fixture.CpioFile{Name: "./usr/local/bin/other", Data: []byte("x")}))
 			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
 		}, "pkg-nonstandard-layout", true, "usr/local/bin/other"},
+		{"choice installs an unknown pkg-ref", func(t *testing.T) []byte {
+			dist := []byte(`<?xml version="1.0"?><installer-gui-script minSpecVersion="2">` +
+				`<choices-outline><line choice="default"><line choice="com.example.tool"/><line choice="missing"/></line></choices-outline>` +
+				`<choice id="default"/><choice id="com.example.tool"><pkg-ref id="com.example.tool"/><pkg-ref id="com.example.gone"/></choice>` +
+				`<pkg-ref id="com.example.tool" version="1.0">#tool.pkg</pkg-ref></installer-gui-script>`)
+			return fixture.ProductPkg(t, []fixture.Component{toolComponent(t)}, fixture.ProductOptions{Distribution: dist}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "pkg-nonstandard-layout", true, `pkg-ref "com.example.gone"`},
+		{"outline names an undefined choice", func(t *testing.T) []byte {
+			dist := []byte(`<?xml version="1.0"?><installer-gui-script minSpecVersion="2">` +
+				`<choices-outline><line choice="default"><line choice="missing"/></line></choices-outline>` +
+				`<choice id="default"><pkg-ref id="t"/></choice><pkg-ref id="t">#tool.pkg</pkg-ref></installer-gui-script>`)
+			return fixture.ProductPkg(t, []fixture.Component{toolComponent(t)}, fixture.ProductOptions{Distribution: dist}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "pkg-nonstandard-layout", true, `choice "missing"`},
+		{"near miss: pkg-ref text inside its choice", func(t *testing.T) []byte {
+			dist := []byte(`<?xml version="1.0"?><installer-gui-script minSpecVersion="2">` +
+				`<choices-outline><line choice="default"/></choices-outline>` +
+				`<choice id="default"><pkg-ref id="t">#tool.pkg</pkg-ref></choice></installer-gui-script>`)
+			return fixture.ProductPkg(t, []fixture.Component{toolComponent(t)}, fixture.ProductOptions{Distribution: dist}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "pkg-nonstandard-layout", false, ""},
+		{"pkg-ref without # inside a choice", func(t *testing.T) []byte {
+			dist := []byte(`<?xml version="1.0"?><installer-gui-script minSpecVersion="2">` +
+				`<choices-outline><line choice="default"/></choices-outline>` +
+				`<choice id="default"><pkg-ref id="t">tool.pkg</pkg-ref></choice></installer-gui-script>`)
+			return fixture.ProductPkg(t, []fixture.Component{toolComponent(t)}, fixture.ProductOptions{Distribution: dist}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "pkg-not-extractable", true, "without the leading '#'"},
 		{"SHA-256 TOC checksum", func(t *testing.T) []byte {
 			o := withSign(func(*fixture.XarSignature) {})
 			o.Checksum = "sha256"
