@@ -394,6 +394,8 @@ var PkgSignedComponent = &analyzer.Rule{
 		Why: "productbuild expands component packages into directories of the product; a component stored as a " +
 			"whole signed .pkg file inside a product comes from hand-assembly or nesting, and Installer and the " +
 			"notary service read only the product's own signature. Inferred: no notary log shows this case.",
+		AppleMessages: []string{msgPkgNotExtracted, msgPkgNoCode,
+			"External component packages (N) trustLevel=0 (trust evaluation failed; treating as invalid due to higher trust level for parent product archive)"},
 		Fix:      "Build components unsigned with pkgbuild, combine them with productbuild, and sign only the product (productbuild --sign or productsign).",
 		Inferred: true,
 		Sources:  []string{"productbuild(1)", "productsign(1)"},
