@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/notarylint/notarylint/codesign"
@@ -116,23 +118,37 @@ func compressible(rng *rand.Rand, n int) []byte {
 	return b.Bytes()[:n]
 }
 
-// pbzxWithXZ encodes data as pbzx, compressing each 16 MiB chunk with the
-// xz command (the Go xz writer is far slower than Apple's tools).
+// pbzxWithXZ encodes data as pbzx, compressing its 16 MiB chunks with the
+// xz command, one process per CPU (the Go xz writer is far slower).
 func pbzxWithXZ(data []byte) ([]byte, error) {
+	var chunks [][]byte
+	for off := 0; off < len(data); off += pbzxChunk {
+		chunks = append(chunks, data[off:min(off+pbzxChunk, len(data))])
+	}
+	stored := make([][]byte, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i, c := range chunks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			cmd := exec.Command("xz", "-2", "-c", "-T1")
+			cmd.Stdin = bytes.NewReader(c)
+			stored[i], errs[i] = cmd.Output()
+		}()
+	}
+	wg.Wait()
 	be := binary.BigEndian
 	out := be.AppendUint64([]byte("pbzx"), pbzxChunk)
-	for len(data) > 0 {
-		n := min(pbzxChunk, len(data))
-		cmd := exec.Command("xz", "-2", "-c", "-T1")
-		cmd.Stdin = bytes.NewReader(data[:n])
-		z, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("xz: %w", err)
+	for i, c := range chunks {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("xz: %w", errs[i])
 		}
-		out = be.AppendUint64(out, uint64(n))
-		out = be.AppendUint64(out, uint64(len(z)))
-		out = append(out, z...)
-		data = data[n:]
+		out = be.AppendUint64(out, uint64(len(c)))
+		out = be.AppendUint64(out, uint64(len(stored[i])))
+		out = append(out, stored[i]...)
 	}
 	return out, nil
 }
