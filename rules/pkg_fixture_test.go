@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/codesign"
 	"github.com/notarylint/notarylint/internal/fixture"
 	"github.com/notarylint/notarylint/rules"
 )
@@ -15,11 +16,17 @@ import (
 // PKI, and returns the findings by rule name.
 func pkgFindings(t *testing.T, name string, b []byte) map[string][]analyzer.Finding {
 	t.Helper()
+	return pkgFindingsTrusting(t, name, b, testTrust(t))
+}
+
+// pkgFindingsTrusting is pkgFindings with the given trust anchors.
+func pkgFindingsTrusting(t *testing.T, name string, b []byte, trust *codesign.Trust) map[string][]analyzer.Finding {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t)}, []string{p})
+	rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: trust}, []string{p})
 	if len(errs) > 0 {
 		t.Fatalf("input errors: %v", errs)
 	}
