@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"strings"
 
@@ -309,7 +310,8 @@ var PkgNoCode = &analyzer.Rule{
 		Title: "installer package contains no code to notarize",
 		Why: "A ticket is issued for the code in a submission. A package whose payloads, once fully unpacked " +
 			"(nested archives included), hold no Mach-O file and no bundle — scripts, fonts, configuration — is " +
-			"rejected, and so is one whose code the service could not extract.",
+			"rejected, and so is one whose code the service could not extract. A package holding a disk image " +
+			"(.dmg, .xip), which notarylint does not open yet, is not reported.",
 		AppleMessages: []string{msgPkgNoCode},
 		NotaryMessage: msgPkgNoCode,
 		Fix:           "Notarize only packages that install code; a data-only package cannot get a ticket (sign it and distribute it as is).",
@@ -324,9 +326,29 @@ var PkgNoCode = &analyzer.Rule{
 			if c.PayloadErr != nil || c.ScriptsErr != nil {
 				return // pkg-not-extractable or archive-unreadable says why
 			}
+			if c.Payload != nil && holdsUnopened(c.Payload.Tree) {
+				return // code may be inside a disk image notarylint does not open yet
+			}
 		}
 		p.Reportf("", "no Mach-O file or bundle in any component's Payload or Scripts")
 	},
+}
+
+// unopenedContainers are extensions of containers the notary service opens
+// but notarylint does not (yet), so code inside them is not seen.
+var unopenedContainers = map[string]bool{".dmg": true, ".sparseimage": true, ".xip": true}
+
+// holdsUnopened reports whether fsys holds such a container.
+func holdsUnopened(fsys fs.FS) bool {
+	found := false
+	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && unopenedContainers[strings.ToLower(path.Ext(p))] {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
 }
 
 // PkgPayloadIssues lists the code inside a package's components.

@@ -143,6 +143,11 @@ func TestPackageRules(t *testing.T) {
 			return fixture.ProductPkg(t, []fixture.Component{dataOnly}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
 		}, "pkg-no-code", true, "no Mach-O file or bundle"},
 		{"near miss: a tool is code", clean, "pkg-no-code", false, ""},
+		{"near miss: a disk image may hold code", func(t *testing.T) []byte {
+			c := dataOnly
+			c.Payload.Files = append(c.Payload.Files[:len(c.Payload.Files):len(c.Payload.Files)], fixture.CpioFile{Name: "./etc/Tool.dmg", Data: []byte("not opened yet")})
+			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "pkg-no-code", false, ""},
 		{"code listed", clean, "pkg-payload-issues", true, "tool.pkg Contents/Payload/usr/local/bin/tool"},
 		{"near miss: no code, no list", func(t *testing.T) []byte {
 			return fixture.ProductPkg(t, []fixture.Component{dataOnly}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
