@@ -170,6 +170,15 @@ func TestPackageRules(t *testing.T) {
 			c := fixture.Component{Name: "app.pkg", Identifier: "com.example.app", Payload: fixture.Payload{Files: fixture.DirPayload(t, root)}}
 			return fixture.ProductPkg(t, []fixture.Component{c}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
 		}, "", false, ""},
+		{"a component package with a signed app is clean", func(t *testing.T) []byte {
+			root := t.TempDir()
+			cleanApp().Write(t, filepath.Join(root, "Applications"))
+			c := fixture.Component{Identifier: "com.example.app", Payload: fixture.Payload{Files: fixture.DirPayload(t, root)}}
+			return fixture.ComponentPkg(t, c, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "", false, ""},
+		{"component package paths", func(t *testing.T) []byte {
+			return fixture.ComponentPkg(t, unsignedTool, fixture.XarOptions{Sign: installer(t), Ticket: ticket})
+		}, "macho-unsigned", true, "Installer.pkg Contents/Payload/usr/local/bin/tool"},
 		{"an app with an unsealed change in the payload", func(t *testing.T) []byte {
 			root := t.TempDir()
 			app := cleanApp().Write(t, filepath.Join(root, "Applications"))
