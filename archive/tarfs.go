@@ -9,15 +9,24 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"time"
 )
 
 // MemFS is an archive unpacked into memory: a tar, a .tar.gz, or a single
-// gzip-compressed file. Its Problems list entries not served.
-type MemFS = memFS
+// gzip-compressed file, as a Tree. Its Problems list entries not served.
+type MemFS = Tree
+
+// dataEntry is a Tree entry served from memory.
+func dataEntry(data []byte, mode fs.FileMode, mod time.Time) *Entry {
+	return &Entry{Size: int64(len(data)), Mode: mode, ModTime: mod,
+		Open:   func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+		Random: func() (io.ReaderAt, error) { return bytes.NewReader(data), nil },
+	}
+}
 
 // OpenTar reads a tar archive into memory, within the budget.
 func OpenTar(r io.Reader, budget *Budget) (*MemFS, error) {
-	m := newMemFS()
+	m := NewTree()
 	tr := tar.NewReader(r)
 	entries := 0
 	for {
@@ -31,12 +40,12 @@ func OpenTar(r io.Reader, budget *Budget) (*MemFS, error) {
 		if entries++; budget != nil && entries > budget.MaxEntries {
 			return nil, fmt.Errorf("tar: %w: more than %d entries", ErrLimit, budget.MaxEntries)
 		}
-		f := &memFile{mode: h.FileInfo().Mode(), mod: h.ModTime}
+		var e *Entry
 		switch h.Typeflag {
 		case tar.TypeDir:
-			f.mode = fs.ModeDir | 0o755
+			e = &Entry{Mode: fs.ModeDir | 0o755, ModTime: h.ModTime}
 		case tar.TypeSymlink:
-			f.link = h.Linkname
+			e = &Entry{Mode: h.FileInfo().Mode(), ModTime: h.ModTime, Link: h.Linkname}
 		case tar.TypeReg:
 			if budget != nil && h.Size > budget.MaxMemoryFile {
 				return nil, fmt.Errorf("tar: %w: %s is %d bytes", ErrLimit, h.Name, h.Size)
@@ -48,11 +57,11 @@ func OpenTar(r io.Reader, budget *Budget) (*MemFS, error) {
 			if err != nil {
 				return nil, fmt.Errorf("tar: %s: %w", h.Name, err)
 			}
-			f.data = data
+			e = dataEntry(data, h.FileInfo().Mode(), h.ModTime)
 		default:
 			continue // hard links, devices, FIFOs: not code
 		}
-		m.add(h.Name, f)
+		m.Add(h.Name, e)
 	}
 }
 
@@ -86,8 +95,8 @@ func OpenGzip(r io.Reader, budget *Budget, fallback string) (*MemFS, error) {
 	if name == "" || strings.Contains(name, "/") {
 		name = strings.TrimSuffix(strings.TrimSuffix(fallback, ".gz"), ".tgz")
 	}
-	m := newMemFS()
-	m.add(name, &memFile{data: data, mode: 0o644, mod: zr.ModTime})
+	m := NewTree()
+	m.Add(name, dataEntry(data, 0o644, zr.ModTime))
 	return m, nil
 }
 
