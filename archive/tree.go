@@ -102,7 +102,7 @@ func (t *Tree) Open(name string) (fs.File, error) {
 		return &treeFile{e: e}, nil
 	}
 	if t.dirs[name] != nil {
-		return &treeDir{t: t, name: name}, nil
+		return &listedDir{name: name, list: t.ReadDir}, nil
 	}
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
@@ -198,28 +198,6 @@ func (f *treeFile) Close() error {
 		return f.rc.Close()
 	}
 	return nil
-}
-
-type treeDir struct {
-	t    *Tree
-	name string
-	read bool
-}
-
-func (d *treeDir) Stat() (fs.FileInfo, error) { return dirInfo(path.Base(d.name)), nil }
-func (d *treeDir) Read([]byte) (int, error) {
-	return 0, &fs.PathError{Op: "read", Path: d.name, Err: fs.ErrInvalid}
-}
-func (d *treeDir) Close() error { return nil }
-func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
-	if d.read {
-		if n > 0 {
-			return nil, io.EOF
-		}
-		return nil, nil
-	}
-	d.read = true
-	return d.t.ReadDir(d.name)
 }
 
 // Inflate reads a whole stream into memory as random access, within the

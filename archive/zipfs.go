@@ -2,7 +2,6 @@ package archive
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -146,7 +145,7 @@ func (z *ZipFS) Open(name string) (fs.File, error) {
 		return &zipFile{z: z, f: f}, nil
 	}
 	if z.dirs[name] != nil {
-		return &zipDir{z: z, name: name}, nil
+		return &listedDir{name: name, list: z.ReadDir}, nil
 	}
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
@@ -287,39 +286,23 @@ func (z *ZipFS) randomAccess(f *zip.File) (io.ReaderAt, error) {
 	if err := z.budget.checkRatio(f.Name, f.CompressedSize64, f.UncompressedSize64); err != nil {
 		return nil, err
 	}
-	if z.budget != nil && size > z.budget.MaxMemoryFile {
-		return nil, fmt.Errorf("%w: %s is %d bytes, more than the %d-byte limit for a file held in memory", ErrLimit, f.Name, size, z.budget.MaxMemoryFile)
-	}
-	if err := z.budget.take(size); err != nil {
-		return nil, err
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	buf := make([]byte, size)
-	if _, err := io.ReadFull(rc, buf); err != nil {
-		return nil, fmt.Errorf("inflate %s: %w", f.Name, err)
-	}
-	return bytes.NewReader(buf), nil
+	return z.budget.Inflate(f.Name, size, f.Open)
 }
 
-// zipDir is an open directory of a ZipFS.
-type zipDir struct {
-	z    *ZipFS
+// listedDir is an open directory of an archive file system, listed once
+// (n <= 0 lists it whole).
+type listedDir struct {
 	name string
+	list func(name string) ([]fs.DirEntry, error)
 	read bool
 }
 
-func (d *zipDir) Stat() (fs.FileInfo, error) { return dirInfo(path.Base(d.name)), nil }
-func (d *zipDir) Read([]byte) (int, error) {
+func (d *listedDir) Stat() (fs.FileInfo, error) { return dirInfo(path.Base(d.name)), nil }
+func (d *listedDir) Read([]byte) (int, error) {
 	return 0, &fs.PathError{Op: "read", Path: d.name, Err: fs.ErrInvalid}
 }
-func (d *zipDir) Close() error { return nil }
-
-// ReadDir lists the directory once (n <= 0 lists it whole).
-func (d *zipDir) ReadDir(n int) ([]fs.DirEntry, error) {
+func (d *listedDir) Close() error { return nil }
+func (d *listedDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	if d.read {
 		if n > 0 {
 			return nil, io.EOF
@@ -327,7 +310,7 @@ func (d *zipDir) ReadDir(n int) ([]fs.DirEntry, error) {
 		return nil, nil
 	}
 	d.read = true
-	return d.z.ReadDir(d.name)
+	return d.list(d.name)
 }
 
 // dirInfo describes a directory.
