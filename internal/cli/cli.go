@@ -40,7 +40,7 @@ func usageErr(format string, args ...any) error {
 // subcommands are the first words Main treats as a subcommand; anything else
 // means `check`.
 var subcommands = map[string]bool{
-	"check": true, "rules": true, "explain": true, "inspect": true, "version": true,
+	"check": true, "rules": true, "explain": true, "inspect": true, "log": true, "version": true,
 	"help": true, "completion": true, "-h": true, "--help": true, "--version": true,
 }
 
@@ -93,7 +93,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetVersionTemplate("notarylint {{.Version}}\n")
-	root.AddCommand(newCheck(stdout, stderr), newRules(stdout), newExplain(stdout), newInspect(stdout, stderr), newVersion(stdout))
+	root.AddCommand(newCheck(stdout, stderr), newRules(stdout), newExplain(stdout), newInspect(stdout, stderr), newLog(stdout, stderr), newVersion(stdout))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	return root
 }

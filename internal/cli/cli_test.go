@@ -264,3 +264,26 @@ func TestInspectPackage(t *testing.T) {
 		t.Errorf("inspect text:\n%s", text)
 	}
 }
+
+// TestLog explains notary logs: exit 0 for an accepted one, 1 for one
+// that failed, 3 for a file that is not a log; text and JSON.
+func TestLog(t *testing.T) {
+	dir := "../../testdata/notary-logs/"
+	if code, out, _ := run(t, "log", dir+"made-up-accepted.json"); code != 0 || !strings.Contains(out, "ticket covers 2") {
+		t.Errorf("accepted: exit %d\n%s", code, out)
+	}
+	code, out, _ := run(t, "log", "--format", "json", dir+"made-up-distribution-unpack.json")
+	var rep logReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	if rep.Verdict.Outcome != "invalid" || len(rep.Issues) != 2 || rep.Issues[1].Rules[0] != "NL6006 pkg-not-extractable" || rep.Issues[0].Note == "" {
+		t.Errorf("report %+v", rep)
+	}
+	if code, out, _ := run(t, "log", dir+"made-up-rejected-7000.json"); code != 1 || !strings.Contains(out, "not enabled notarization for this team") {
+		t.Errorf("7000: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := run(t, "log", "../../go.mod"); code != ExitInput || !strings.Contains(errOut, "not a notary log") {
+		t.Errorf("go.mod: exit %d, %q", code, errOut)
+	}
+}

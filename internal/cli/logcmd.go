@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/notarylint/notarylint/notarylog"
+	"github.com/notarylint/notarylint/rules"
+	"github.com/spf13/cobra"
+)
+
+// logReport is the JSON form of `notarylint log`.
+type logReport struct {
+	Log     string            `json:"log"`
+	Status  string            `json:"status"`
+	Code    int               `json:"status_code"`
+	Summary string            `json:"status_summary"`
+	Archive string            `json:"archive"`
+	Verdict notarylog.Verdict `json:"verdict"`
+	Issues  []logIssue        `json:"issues"`
+	Tickets int               `json:"ticket_items"`
+}
+
+type logIssue struct {
+	Severity string   `json:"severity"`
+	Path     string   `json:"path"`
+	Arch     string   `json:"arch,omitempty"`
+	Message  string   `json:"message"`
+	Known    bool     `json:"known"`
+	Rules    []string `json:"rules"` // "NL2001 macho-unsigned"
+	Why      string   `json:"why,omitempty"`
+	Fix      string   `json:"fix,omitempty"`
+	DocURL   string   `json:"doc_url,omitempty"`
+	Note     string   `json:"note,omitempty"`
+}
+
+func newLog(stdout, stderr io.Writer) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "log [--format text|json] LOG.json",
+		Short: "Explain an Apple notary log: each issue's rule, meaning and fix, and what the status means",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageErr("--format must be text or json, not %q", format)
+			}
+			raw, err := readLimited(args[0], notarylog.MaxSize)
+			if err != nil {
+				fmt.Fprintf(stderr, "notarylint: %s: %v\n", args[0], err)
+				return &exitError{code: ExitInput, err: errSilent}
+			}
+			l, err := notarylog.Parse(raw)
+			if err != nil {
+				fmt.Fprintf(stderr, "notarylint: %s: %v\n", args[0], err)
+				return &exitError{code: ExitInput, err: errSilent}
+			}
+			verdict, issues := notarylog.Explain(l, notarylog.NewMatcher(rules.All))
+			rep := logReport{Log: args[0], Status: l.Status, Code: l.StatusCode, Summary: l.StatusSummary, Archive: l.ArchiveFilename,
+				Verdict: verdict, Issues: []logIssue{}, Tickets: len(l.TicketContents)}
+			for _, e := range issues {
+				li := logIssue{Severity: e.Severity, Path: e.Path, Arch: e.Architecture, Message: e.Message, Known: len(e.Rules) > 0,
+					Rules: []string{}, DocURL: e.DocURL, Note: e.Note}
+				for _, r := range e.Rules {
+					li.Rules = append(li.Rules, r.ID+" "+r.Name)
+				}
+				if len(e.Rules) > 0 {
+					li.Why, li.Fix = e.Rules[0].Doc.Why, e.Rules[0].Doc.Fix
+					if li.DocURL == "" {
+						li.DocURL = e.Rules[0].Doc.DocURL
+					}
+				}
+				rep.Issues = append(rep.Issues, li)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				err = enc.Encode(rep)
+			} else {
+				err = writeLogText(stdout, rep)
+			}
+			if err != nil {
+				return err
+			}
+			if verdict.Outcome != "accepted" {
+				return &exitError{code: ExitFindings, err: errSilent}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	return cmd
+}
+
+// readLimited reads a file of at most limit bytes.
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("more than %d bytes", limit)
+	}
+	return b, err
+}
+
+func writeLogText(w io.Writer, rep logReport) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s (%d) %q\n  %s\n", rep.Archive, rep.Status, rep.Code, rep.Summary, rep.Verdict.Explanation)
+	if rep.Verdict.Next != "" {
+		fmt.Fprintf(&b, "  next: %s\n", rep.Verdict.Next)
+	}
+	for _, is := range rep.Issues {
+		where := is.Path
+		if is.Arch != "" {
+			where += " [" + is.Arch + "]"
+		}
+		fmt.Fprintf(&b, "\n%s %s\n  %q\n", is.Severity, where, is.Message)
+		if !is.Known {
+			b.WriteString("  unknown message: no notarylint rule documents it\n")
+		} else {
+			fmt.Fprintf(&b, "  rule: %s\n  fix: %s\n", strings.Join(is.Rules, ", "), is.Fix)
+		}
+		if is.DocURL != "" {
+			fmt.Fprintf(&b, "  doc: %s\n", is.DocURL)
+		}
+		if is.Note != "" {
+			fmt.Fprintf(&b, "  note: %s\n", is.Note)
+		}
+	}
+	if rep.Tickets > 0 {
+		fmt.Fprintf(&b, "\nticket covers %d code item(s) and architecture(s)\n", rep.Tickets)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
