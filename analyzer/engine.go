@@ -38,6 +38,17 @@ type Config struct {
 	// Limits bound archive decompression and nesting; zero values take
 	// archive.DefaultLimits.
 	Limits archive.Limits
+	// Notarized lists what a notary log's ticket covers (check
+	// --notary-log); nil when no log was given.
+	Notarized []NotarizedItem
+}
+
+// NotarizedItem is one entry of a notary log's ticketContents.
+type NotarizedItem struct {
+	Path            string // as the log writes it: "App.zip/App.app/Contents/MacOS/App"
+	Arch            string
+	DigestAlgorithm string // "SHA-256" or "SHA-1"
+	CDHash          string // 40 hex digits
 }
 
 // limits returns the archive limits in force.

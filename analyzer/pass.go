@@ -1,6 +1,9 @@
 package analyzer
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Pass is what a rule sees of one item: its identity and its facts. Rules
 // never touch the file system; they read facts through the Pass and report
@@ -27,6 +30,21 @@ func (p *Pass) Bundle() *BundleFacts { return p.facts.bundle }
 // Archive returns the item's archive facts, or nil when the item is not an
 // archive.
 func (p *Pass) Archive() *ArchiveFacts { return p.Item.archive }
+
+// Notarized returns the notary log's ticket entries for the item: those
+// whose path is the item's, or the item's below the log's container (the
+// log names "App.zip/App.app/…" where the input is "App.app"). nil when no
+// log was given or it does not list the item.
+func (p *Pass) Notarized() []NotarizedItem {
+	var out []NotarizedItem
+	for _, n := range p.facts.cfg.Notarized {
+		_, below, _ := strings.Cut(n.Path, "/")
+		if n.Path == p.Item.Path || below == p.Item.Path {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // TeamID returns the team ID the run expects (--team-id), or "".
 func (p *Pass) TeamID() string { return p.facts.cfg.TeamID }

@@ -3,6 +3,7 @@ package notarylog_test
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,5 +98,30 @@ func TestExplain(t *testing.T) {
 	}
 	if got := names(issues[0].Rules); got != "macho-unsigned" {
 		t.Errorf("code path: rules %s, want macho-unsigned alone", got)
+	}
+}
+
+// TestRealLogs explains the notary logs developers published (sources in
+// testdata/notary-logs/SOURCES.md): each parses, has the outcome its status
+// says, and every issue's message is one a rule documents.
+func TestRealLogs(t *testing.T) {
+	m := notarylog.NewMatcher(rules.All)
+	files, err := filepath.Glob("../testdata/notary-logs/real-*.json")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("%d real logs (%v)", len(files), err)
+	}
+	for _, p := range files {
+		name := filepath.Base(p)
+		l := load(t, name)
+		v, issues := notarylog.Explain(l, m)
+		want := map[string]string{"Accepted": "accepted", "Invalid": "invalid", "Rejected": "rejected"}[l.Status]
+		if v.Outcome != want {
+			t.Errorf("%s: status %s, outcome %s", name, l.Status, v.Outcome)
+		}
+		for _, e := range issues {
+			if len(e.Rules) == 0 {
+				t.Errorf("%s: unknown message %q", name, e.Message)
+			}
+		}
 	}
 }

@@ -74,6 +74,7 @@ var All = []*analyzer.Rule{
 	PkgNonstandardLayout,
 	TicketNotStapled,
 	CodeResourcesSymlink,
+	TicketForOtherBuild,
 	MalformedMachO,
 	analyzer.InternalError,
 	ArchiveUnreadable,

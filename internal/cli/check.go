@@ -15,14 +15,15 @@ import (
 )
 
 type checkFlags struct {
-	formats  []string
-	failOn   string
-	color    string
-	jobs     int
-	enable   []string
-	disable  []string
-	category string
-	teamID   string
+	formats   []string
+	failOn    string
+	color     string
+	jobs      int
+	enable    []string
+	disable   []string
+	category  string
+	teamID    string
+	notaryLog string
 }
 
 func newCheck(stdout, stderr io.Writer) *cobra.Command {
@@ -43,6 +44,7 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 	f.StringArrayVar(&fl.enable, "enable", nil, "run only these `RULE`s (ID or name; repeatable)")
 	f.StringArrayVar(&fl.disable, "disable", nil, "do not run this `RULE` (ID or name; repeatable)")
 	f.StringVar(&fl.teamID, "team-id", "", "expected signing `TEAMID`: code signed by any other team is an error (team-id-unexpected)")
+	f.StringVar(&fl.notaryLog, "notary-log", "", "notary `LOG.json` of the submission: code whose cdhash differs from its ticket is an error (ticket-for-other-build)")
 	f.StringVar(&fl.category, "sarif-category", "notarylint/", "SARIF runAutomationDetails.id, distinct per upload (e.g. notarylint/arm64)")
 	return cmd
 }
@@ -70,7 +72,14 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	if fl.teamID != "" && !teamIDPattern.MatchString(fl.teamID) {
 		return usageErr("--team-id %q is not a team ID (ten upper-case letters and digits)", fl.teamID)
 	}
-	rep, inputErrs := analyzer.Run(analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version, TeamID: fl.teamID}, paths)
+	cfg := analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version, TeamID: fl.teamID}
+	if fl.notaryLog != "" {
+		if cfg.Notarized, err = notarizedItems(fl.notaryLog); err != nil {
+			fmt.Fprintf(stderr, "notarylint: --notary-log %s: %v\n", fl.notaryLog, err)
+			return &exitError{code: ExitInput, err: errSilent}
+		}
+	}
+	rep, inputErrs := analyzer.Run(cfg, paths)
 	for _, e := range inputErrs {
 		fmt.Fprintf(stderr, "notarylint: %v\n", e)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/notarylint/notarylint/analyzer"
 	"github.com/notarylint/notarylint/notarylog"
 	"github.com/notarylint/notarylint/rules"
 	"github.com/spf13/cobra"
@@ -92,6 +93,23 @@ func newLog(stdout, stderr io.Writer) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
+}
+
+// notarizedItems reads a notary log's ticketContents for check.
+func notarizedItems(name string) ([]analyzer.NotarizedItem, error) {
+	raw, err := readLimited(name, notarylog.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	l, err := notarylog.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := []analyzer.NotarizedItem{}
+	for _, t := range l.TicketContents {
+		out = append(out, analyzer.NotarizedItem{Path: t.Path, Arch: t.Arch, DigestAlgorithm: t.DigestAlgorithm, CDHash: t.CDHash})
+	}
+	return out, nil
 }
 
 // readLimited reads a file of at most limit bytes.

@@ -1,0 +1,96 @@
+package rules
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/codesign"
+)
+
+// TicketForOtherBuild reports code whose cdhash is not the one the notary
+// log's ticket lists for it: it was re-signed or changed after
+// notarization, and stapling fails with Error 65.
+var TicketForOtherBuild = &analyzer.Rule{
+	ID:       "NL8003",
+	Name:     "ticket-for-other-build",
+	Severity: analyzer.Error,
+	Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindBundle},
+	Doc: analyzer.Doc{
+		Title: "code differs from what was notarized",
+		Why: "A ticket covers cdhashes: the hash of each code item's CodeDirectory, per architecture, as the notary " +
+			"log's ticketContents lists them. Code re-signed or rebuilt after notarization has another cdhash, so " +
+			"the stapler finds no ticket for it (Error 65, \"Record not found\") and Gatekeeper treats it as not " +
+			"notarized. Checked only with --notary-log, against the log of the submission.",
+		AppleMessages: []string{"CloudKit query for X (2/…) failed due to \"Record not found\".",
+			"Could not find base64 encoded ticket in response for 2/…", "The staple and validate action failed! Error 65."},
+		Fix:     "Staple exactly what was notarized; if the code had to change, notarize the new build and staple that.",
+		Sources: []string{"stapler(1)", "rcodesign stapling.rs", "notary log ticketContents"},
+	},
+	Check: func(p *analyzer.Pass) {
+		want := p.Notarized()
+		if len(want) == 0 {
+			return
+		}
+		var slices []*analyzer.SliceFacts
+		if m := p.MachO(); m != nil {
+			slices = m.Slices
+		} else if b := p.Bundle(); b != nil && b.Main != nil {
+			slices = b.Main.Slices
+		}
+		for _, s := range slices {
+			if s.Err != nil {
+				continue
+			}
+			var listed []analyzer.NotarizedItem
+			for _, n := range want {
+				if n.Arch == s.Arch {
+					listed = append(listed, n)
+				}
+			}
+			if len(listed) == 0 {
+				continue
+			}
+			found := cdhashes(s)
+			if found == nil {
+				p.Reportf(s.Arch, "the ticket lists cdhash %s for this %s slice, which is no longer signed: stapling will fail with Error 65", listed[0].CDHash, s.Arch)
+				continue
+			}
+			match := false
+			for _, n := range listed {
+				match = match || found[digestName(n.DigestAlgorithm)] == strings.ToLower(n.CDHash)
+			}
+			if !match {
+				n := listed[0]
+				p.Reportf(s.Arch, "the ticket lists cdhash %s (%s) for this %s slice, but it has %s: it was re-signed or changed after notarization, so stapling will fail with Error 65 (\"Record not found\")",
+					n.CDHash, n.DigestAlgorithm, s.Arch, found[digestName(n.DigestAlgorithm)])
+			}
+		}
+	},
+}
+
+// cdhashes returns a slice's cdhashes by hash name ("sha256", "sha1"), or
+// nil when it is not signed.
+func cdhashes(s *analyzer.SliceFacts) map[string]string {
+	if s.Signature == nil || len(s.Signature.CodeDirectories) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, cd := range s.Signature.CodeDirectories {
+		out[cd.HashName()] = hex.EncodeToString(cd.CDHash())
+	}
+	return out
+}
+
+// digestName maps a log's digestAlgorithm ("SHA-256") to a CodeDirectory
+// hash name ("sha256").
+func digestName(alg string) string {
+	switch strings.ToUpper(strings.ReplaceAll(alg, "-", "")) {
+	case "SHA1":
+		return codesign.HashTypeName(codesign.HashSHA1)
+	case "SHA256":
+		return codesign.HashTypeName(codesign.HashSHA256)
+	}
+	return fmt.Sprintf("unknown(%s)", alg)
+}

@@ -1,0 +1,66 @@
+package rules_test
+
+import (
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/rules"
+)
+
+// TestTicketForOtherBuild is the Error 65 case end to end: a signed tool's
+// cdhash goes into a notary log as its ticket; the same tool passes, and
+// the tool re-signed after notarization is ticket-for-other-build with its
+// arch and both cdhashes.
+func TestTicketForOtherBuild(t *testing.T) {
+	dir := t.TempDir()
+	tool := filepath.Join(dir, "MyTool")
+	write := func(m fixture.MachO) {
+		if err := os.WriteFile(tool, fixture.MustBytes(t, m), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notarized := clean(t)
+	write(notarized)
+	found, errs := analyzer.Inspect(analyzer.Config{Trust: testTrust(t)}, []string{tool})
+	if len(errs) > 0 || len(found) != 1 || found[0].MachO == nil || len(found[0].MachO.Slices) != 1 {
+		t.Fatalf("inspect: %v %+v", errs, found)
+	}
+	slice := found[0].MachO.Slices[0]
+	cdhash := hex.EncodeToString(slice.Signature.CodeDirectories[0].CDHash())
+	ticket := []analyzer.NotarizedItem{{Path: "MyTool.zip/MyTool", Arch: slice.Arch, DigestAlgorithm: "SHA-256", CDHash: cdhash}}
+	run := func() []analyzer.Finding {
+		rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), Notarized: ticket}, []string{tool})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		var out []analyzer.Finding
+		for _, f := range rep.Findings {
+			if f.RuleName == "ticket-for-other-build" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	if got := run(); len(got) != 0 {
+		t.Fatalf("the notarized build: %+v", got)
+	}
+	resigned := clean(t)
+	resigned.Signature.Identifier = "com.example.resigned"
+	write(resigned)
+	got := run()
+	if len(got) != 1 || got[0].Arch != slice.Arch || !strings.Contains(got[0].Message, cdhash) || !strings.Contains(got[0].Message, "Error 65") {
+		t.Fatalf("re-signed build: %+v", got)
+	}
+	if strings.Count(got[0].Message, "cdhash") != 1 || strings.Contains(got[0].Message, "has  ") {
+		t.Errorf("message lacks the found cdhash: %s", got[0].Message)
+	}
+	ticket[0].Arch = "x86_64" // another arch's entry says nothing about this slice
+	if got := run(); len(got) != 0 {
+		t.Errorf("other arch: %+v", got)
+	}
+}
