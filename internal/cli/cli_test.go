@@ -287,3 +287,12 @@ func TestLog(t *testing.T) {
 		t.Errorf("go.mod: exit %d, %q", code, errOut)
 	}
 }
+
+// TestExplainPastedMessage finds a rule from a whole message pasted from a
+// log, names substituted.
+func TestExplainPastedMessage(t *testing.T) {
+	code, out, _ := run(t, "explain", "Package My Thing 2.pkg has no signed executables or bundles. No tickets can be generated.")
+	if code != 0 || !strings.HasPrefix(out, "NL6007 pkg-no-code") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/notarylog"
 	"github.com/notarylint/notarylint/rules"
 )
 
@@ -105,7 +106,12 @@ func newExplain(stdout io.Writer) *cobra.Command {
 				_, err := io.WriteString(stdout, r.HelpText())
 				return err
 			}
-			matches := rulesForMessage(args[0])
+			// A whole message from a log (names substituted) first; else
+			// any documented message containing, or contained in, the text.
+			matches := notarylog.NewMatcher(rules.All).Match(strings.Trim(args[0], " \t\"'"))
+			if len(matches) == 0 {
+				matches = rulesForMessage(args[0])
+			}
 			if len(matches) == 0 {
 				return usageErr("no rule has the ID, name or Apple message %q (see 'notarylint rules')", args[0])
 			}
