@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -294,5 +295,32 @@ func TestExplainPastedMessage(t *testing.T) {
 	code, out, _ := run(t, "explain", "Package My Thing 2.pkg has no signed executables or bundles. No tickets can be generated.")
 	if code != 0 || !strings.HasPrefix(out, "NL6007 pkg-no-code") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestLogWithPackage gives the package alongside the log of its failed
+// submission: the two unhelpful messages are traced to the exact cause.
+func TestLogWithPackage(t *testing.T) {
+	pki := fixture.TestPKI(t)
+	comp := fixture.Component{Name: "tool.pkg", Payload: fixture.Payload{Files: []fixture.CpioFile{{Name: ".", Mode: fs.ModeDir}, {Name: "./x", Data: []byte("x")}}}}
+	b := fixture.ProductPkg(t, []fixture.Component{comp}, fixture.ProductOptions{PkgRefWithoutHash: true},
+		fixture.XarOptions{Sign: &fixture.XarSignature{Identity: pki.Leaf(t, fixture.LeafDeveloperIDInstaller, fixture.LeafOptions{}), RSA: true, CMS: true}})
+	p := filepath.Join(t.TempDir(), "Installer.pkg")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, "log", "--format", "json", "../../testdata/notary-logs/made-up-distribution-unpack.json", p)
+	var rep logReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	for _, is := range rep.Issues {
+		ok := false
+		for _, f := range is.Found {
+			ok = ok || strings.Contains(f, "pkg-not-extractable") && strings.Contains(f, "without the leading '#'")
+		}
+		if !ok {
+			t.Errorf("%q: found %q", is.Message, is.Found)
+		}
 	}
 }

@@ -23,6 +23,10 @@ type logReport struct {
 	Verdict notarylog.Verdict `json:"verdict"`
 	Issues  []logIssue        `json:"issues"`
 	Tickets int               `json:"ticket_items"`
+	// Checked lists the inputs checked alongside the log (log LOG PATH...);
+	// OnlyNotarylint, the errors notarylint found there that the log lacks.
+	Checked        []string `json:"checked,omitempty"`
+	OnlyNotarylint []string `json:"only_notarylint,omitempty"`
 }
 
 type logIssue struct {
@@ -36,14 +40,17 @@ type logIssue struct {
 	Fix      string   `json:"fix,omitempty"`
 	DocURL   string   `json:"doc_url,omitempty"`
 	Note     string   `json:"note,omitempty"`
+	// Found lists notarylint's findings for the same path and rule, when
+	// inputs were checked alongside the log ("" when none were).
+	Found []string `json:"found_by_notarylint,omitempty"`
 }
 
 func newLog(stdout, stderr io.Writer) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "log [--format text|json] LOG.json",
-		Short: "Explain an Apple notary log: each issue's rule, meaning and fix, and what the status means",
-		Args:  cobra.ExactArgs(1),
+		Use:   "log [--format text|json] LOG.json [PATH...]",
+		Short: "Explain an Apple notary log: each issue's rule, meaning and fix, and what the status means; with PATHs, compare with what notarylint finds there",
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json, not %q", format)
@@ -75,6 +82,16 @@ func newLog(stdout, stderr io.Writer) *cobra.Command {
 				}
 				rep.Issues = append(rep.Issues, li)
 			}
+			if len(args) > 1 {
+				cfg := analyzer.Config{Rules: rules.All, Version: Version}
+				cfg.Notarized, _ = notarizedItems(args[0])
+				found, inputErrs := analyzer.Run(cfg, args[1:])
+				for _, e := range inputErrs {
+					fmt.Fprintf(stderr, "notarylint: %v\n", e)
+				}
+				compareWithFindings(&rep, issues, found.Findings)
+				rep.Checked = args[1:]
+			}
 			if format == "json" {
 				enc := json.NewEncoder(stdout)
 				enc.SetIndent("", "  ")
@@ -93,6 +110,44 @@ func newLog(stdout, stderr io.Writer) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
+}
+
+// compareWithFindings marks each log issue with notarylint's findings for
+// the same path and one of its rules, and lists notarylint's errors the log
+// does not have.
+func compareWithFindings(rep *logReport, issues []notarylog.Explained, findings []analyzer.Finding) {
+	used := make([]bool, len(findings))
+	for i, e := range issues {
+		names := map[string]bool{}
+		for _, r := range e.Rules {
+			names[r.Name] = true
+		}
+		if e.Note != "" { // the unpack pair: any structural package finding is the cause
+			for _, n := range []string{"pkg-not-extractable", "pkg-signed-component", "pkg-nonstandard-layout", "pkg-checksum-mismatch"} {
+				names[n] = true
+			}
+		}
+		for j, f := range findings {
+			if names[f.RuleName] && samePath(f.Path, e.Path) && (e.Architecture == "" || f.Arch == "" || f.Arch == e.Architecture) {
+				rep.Issues[i].Found = append(rep.Issues[i].Found, f.RuleID+" "+f.RuleName+": "+f.Message)
+				used[j] = true
+			}
+		}
+	}
+	for j, f := range findings {
+		if !used[j] && f.Severity == analyzer.Error {
+			rep.OnlyNotarylint = append(rep.OnlyNotarylint, f.RuleID+" "+f.RuleName+" "+f.Path+": "+f.Message)
+		}
+	}
+}
+
+// samePath reports whether a finding's path and a log's path name the same
+// item, allowing for the log's container ("App.zip/App.app/…" for the input
+// "App.app").
+func samePath(finding, logPath string) bool {
+	_, belowLog, _ := strings.Cut(logPath, "/")
+	_, belowFinding, _ := strings.Cut(finding, "/")
+	return finding == logPath || finding == belowLog || (belowLog != "" && belowLog == belowFinding)
 }
 
 // notarizedItems reads a notary log's ticketContents for check.
@@ -149,9 +204,18 @@ func writeLogText(w io.Writer, rep logReport) error {
 		if is.Note != "" {
 			fmt.Fprintf(&b, "  note: %s\n", is.Note)
 		}
+		for _, f := range is.Found {
+			fmt.Fprintf(&b, "  found by notarylint: %s\n", f)
+		}
 	}
 	if rep.Tickets > 0 {
 		fmt.Fprintf(&b, "\nticket covers %d code item(s) and architecture(s)\n", rep.Tickets)
+	}
+	if len(rep.Checked) > 0 {
+		fmt.Fprintf(&b, "\nnotarylint also found errors the log does not list (%d):\n", len(rep.OnlyNotarylint))
+		for _, f := range rep.OnlyNotarylint {
+			fmt.Fprintf(&b, "  %s\n", f)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
