@@ -1,8 +1,13 @@
 package analyzer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -41,6 +46,10 @@ type Config struct {
 	// Notarized lists what a notary log's ticket covers (check
 	// --notary-log); nil when no log was given.
 	Notarized []NotarizedItem
+	// NotarizedUpload and NotarizedSHA256 are the log's archiveFilename and
+	// sha256: a top-level input file of that name is hashed to compare.
+	NotarizedUpload string
+	NotarizedSHA256 string
 }
 
 // NotarizedItem is one entry of a notary log's ticketContents.
@@ -191,6 +200,20 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) ([]Finding, []*Item)
 	return out, late
 }
 
+// fileSHA256 returns a file's SHA-256 in hex, or "" when it cannot be read.
+func fileSHA256(name string) string {
+	f, err := os.Open(name)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // analyzeItem parses the item's facts once and runs every rule on it. It
 // returns the findings and the items found while parsing (Mach-O files among
 // a bundle's sealed resources).
@@ -198,6 +221,10 @@ func analyzeItem(cfg *Config, vc verifyConfig, it *Item) ([]Finding, []*Item) {
 	facts := &itemFacts{cfg: cfg}
 	if it.Kind == KindMachO {
 		facts.macho = it.machOFacts(vc)
+	}
+	if it.TopLevel() && cfg.NotarizedSHA256 != "" && it.Kind != KindDirectory && it.Kind != KindBundle &&
+		filepath.Base(it.Input) == cfg.NotarizedUpload {
+		facts.inputSHA256 = fileSHA256(it.Input)
 	}
 	if it.Kind == KindBundle {
 		facts.bundle = loadBundleFacts(it, vc)

@@ -18,9 +18,10 @@ type Pass struct {
 
 // itemFacts caches what was parsed from an item, shared by every rule.
 type itemFacts struct {
-	cfg    *Config
-	macho  *MachOFacts
-	bundle *BundleFacts
+	cfg         *Config
+	inputSHA256 string
+	macho       *MachOFacts
+	bundle      *BundleFacts
 }
 
 // Bundle returns the item's bundle facts, or nil when the item is not a
@@ -74,6 +75,21 @@ func (p *Pass) Report(f Finding) {
 	}
 	f.Fingerprint = fingerprint(&f)
 	p.findings = append(p.findings, f)
+}
+
+// ReportInfo records a finding at info severity, whatever the rule's: for
+// a rule whose finding is harmless in some cases (said in its doc).
+func (p *Pass) ReportInfo(f Finding) {
+	p.Report(f)
+	last := &p.findings[len(p.findings)-1]
+	last.Severity = Info
+	last.Fingerprint = fingerprint(last)
+}
+
+// InputSHA256 returns the SHA-256 (hex) of the input file the item is, when
+// a notary log was given whose upload has the input's name; "" otherwise.
+func (p *Pass) InputSHA256() (got, want string) {
+	return p.facts.inputSHA256, p.facts.cfg.NotarizedSHA256
 }
 
 // Reportf records a finding for an architecture slice ("" when the finding

@@ -75,6 +75,7 @@ var All = []*analyzer.Rule{
 	TicketNotStapled,
 	CodeResourcesSymlink,
 	TicketForOtherBuild,
+	UploadChanged,
 	MalformedMachO,
 	analyzer.InternalError,
 	ArchiveUnreadable,

@@ -14,6 +14,7 @@ var Own = map[string]string{
 	"pkg-checksum-mismatch":      "a damaged package: TOC or archived-file checksums that do not match",
 	"pkg-signed-component":       "signed component packages nested in a product (inferred)",
 	"pkg-nonstandard-layout":     "hand-built layouts Apple's tools never write (inferred part of pkg-not-extractable)",
+	"upload-changed":             "split out of ticket-for-other-build: the upload's SHA-256 against the log's (info when a stapled ticket explains it)",
 	"app-id-team-mismatch":       "section J consistency: application identifier and team identifier name the signing team",
 }
 

@@ -94,3 +94,34 @@ func digestName(alg string) string {
 	}
 	return fmt.Sprintf("unknown(%s)", alg)
 }
+
+// UploadChanged reports an upload whose bytes are not those the notary log
+// was made for.
+var UploadChanged = &analyzer.Rule{
+	ID:       "NL8004",
+	Name:     "upload-changed",
+	Severity: analyzer.Warning,
+	Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindArchive, analyzer.KindPackage},
+	Doc: analyzer.Doc{
+		Title: "file differs from the upload the notary log describes",
+		Why: "The notary log records the SHA-256 of the uploaded file. A file of the same name with other bytes was " +
+			"changed or rebuilt after submission, so the log (and its ticket) may not describe it; the cdhash " +
+			"comparison (ticket-for-other-build) says whether its code still matches. Stapling changes a package's " +
+			"bytes, so for a stapled package this is only info. Checked only with --notary-log.",
+		Fix:     "Compare with the exact file that was submitted; if it was rebuilt, notarize the new one.",
+		Sources: []string{"notary log sha256 field"},
+	},
+	Check: func(p *analyzer.Pass) {
+		got, want := p.InputSHA256()
+		if got == "" || strings.EqualFold(got, want) {
+			return
+		}
+		f := analyzer.Finding{Message: fmt.Sprintf("SHA-256 %s, but the notary log's upload has %s", got, strings.ToLower(want))}
+		if pk := p.Package(); pk != nil && pk.Pkg != nil && pk.Pkg.Ticket != nil {
+			f.Message += " (expected: stapling the ticket changed the file)"
+			p.ReportInfo(f)
+			return
+		}
+		p.Report(f)
+	},
+}

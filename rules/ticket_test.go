@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -62,5 +63,45 @@ func TestTicketForOtherBuild(t *testing.T) {
 	ticket[0].Arch = "x86_64" // another arch's entry says nothing about this slice
 	if got := run(); len(got) != 0 {
 		t.Errorf("other arch: %+v", got)
+	}
+}
+
+// TestUploadChanged compares an input's SHA-256 with the log's: the same
+// bytes pass, other bytes are a warning, and a stapled package whose bytes
+// differ is only info.
+func TestUploadChanged(t *testing.T) {
+	dir := t.TempDir()
+	runAs := func(name, upload string, b []byte, sum string) []analyzer.Finding {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), NotarizedUpload: upload, NotarizedSHA256: sum}, []string{p})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		var out []analyzer.Finding
+		for _, f := range rep.Findings {
+			if f.RuleName == "upload-changed" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	run := func(name string, b []byte, sum string) []analyzer.Finding { return runAs(name, name, b, sum) }
+	tool := fixture.MustBytes(t, clean(t))
+	sum := sha256.Sum256(tool)
+	if got := run("MyTool", tool, hex.EncodeToString(sum[:])); len(got) != 0 {
+		t.Errorf("same bytes: %+v", got)
+	}
+	if got := run("MyTool", append(tool, 0), hex.EncodeToString(sum[:])); len(got) != 1 || got[0].Severity != analyzer.Warning {
+		t.Errorf("changed bytes: %+v", got)
+	}
+	if got := runAs("Other", "MyTool", append(tool, 0), hex.EncodeToString(sum[:])); len(got) != 0 {
+		t.Errorf("another file's log: %+v", got)
+	}
+	stapled := fixture.ProductPkg(t, []fixture.Component{toolComponent(t)}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t), Ticket: []byte("ticket")})
+	if got := run("Installer.pkg", stapled, hex.EncodeToString(sum[:])); len(got) != 1 || got[0].Severity != analyzer.Info {
+		t.Errorf("stapled package: %+v", got)
 	}
 }

@@ -74,7 +74,7 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	}
 	cfg := analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version, TeamID: fl.teamID}
 	if fl.notaryLog != "" {
-		if cfg.Notarized, err = notarizedItems(fl.notaryLog); err != nil {
+		if err := withNotaryLog(&cfg, fl.notaryLog); err != nil {
 			fmt.Fprintf(stderr, "notarylint: --notary-log %s: %v\n", fl.notaryLog, err)
 			return &exitError{code: ExitInput, err: errSilent}
 		}

@@ -84,7 +84,7 @@ func newLog(stdout, stderr io.Writer) *cobra.Command {
 			}
 			if len(args) > 1 {
 				cfg := analyzer.Config{Rules: rules.All, Version: Version}
-				cfg.Notarized, _ = notarizedItems(args[0])
+				withNotaryLog(&cfg, args[0]) // parsed above: cannot fail now
 				found, inputErrs := analyzer.Run(cfg, args[1:])
 				for _, e := range inputErrs {
 					fmt.Fprintf(stderr, "notarylint: %v\n", e)
@@ -150,21 +150,23 @@ func samePath(finding, logPath string) bool {
 	return finding == logPath || finding == belowLog || (belowLog != "" && belowLog == belowFinding)
 }
 
-// notarizedItems reads a notary log's ticketContents for check.
-func notarizedItems(name string) ([]analyzer.NotarizedItem, error) {
+// withNotaryLog reads a notary log into cfg for check: its ticketContents,
+// upload name and SHA-256.
+func withNotaryLog(cfg *analyzer.Config, name string) error {
 	raw, err := readLimited(name, notarylog.MaxSize)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	l, err := notarylog.Parse(raw)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := []analyzer.NotarizedItem{}
+	cfg.Notarized = []analyzer.NotarizedItem{}
 	for _, t := range l.TicketContents {
-		out = append(out, analyzer.NotarizedItem{Path: t.Path, Arch: t.Arch, DigestAlgorithm: t.DigestAlgorithm, CDHash: t.CDHash})
+		cfg.Notarized = append(cfg.Notarized, analyzer.NotarizedItem{Path: t.Path, Arch: t.Arch, DigestAlgorithm: t.DigestAlgorithm, CDHash: t.CDHash})
 	}
-	return out, nil
+	cfg.NotarizedUpload, cfg.NotarizedSHA256 = l.ArchiveFilename, l.SHA256
+	return nil
 }
 
 // readLimited reads a file of at most limit bytes.
