@@ -125,3 +125,38 @@ func TestRealLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryNotaryMessage explains a made-up log listing every rule's notary
+// message once: each must find its rule, and every documented notary
+// message must be in the log (regenerate it when a rule adds one).
+func TestEveryNotaryMessage(t *testing.T) {
+	m := notarylog.NewMatcher(rules.All)
+	_, issues := notarylog.Explain(load(t, "made-up-invalid-every-message.json"), m)
+	inLog := map[string]bool{}
+	for _, e := range issues {
+		inLog[strings.ReplaceAll(e.Message, "Installer.pkg", "X.pkg")] = true
+		if len(e.Rules) == 0 {
+			t.Errorf("no rule for %q", e.Message)
+		}
+	}
+	for _, r := range rules.All {
+		if msg := r.Doc.NotaryMessage; msg != "" && !inLog[msg] {
+			t.Errorf("%s's notary message %q is not in the log", r.Name, msg)
+			continue
+		}
+		if r.Doc.NotaryMessage == "" {
+			continue
+		}
+		found := false
+		for _, e := range issues {
+			if strings.ReplaceAll(e.Message, "Installer.pkg", "X.pkg") == r.Doc.NotaryMessage {
+				for _, got := range m.Match(e.Message) {
+					found = found || got == r
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s is not among the rules matched for its own notary message", r.Name)
+		}
+	}
+}
