@@ -16,13 +16,15 @@ var TicketForOtherBuild = &analyzer.Rule{
 	ID:       "NL8003",
 	Name:     "ticket-for-other-build",
 	Severity: analyzer.Error,
-	Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindBundle},
+	Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindBundle, analyzer.KindPackage},
 	Doc: analyzer.Doc{
 		Title: "code differs from what was notarized",
 		Why: "A ticket covers cdhashes: the hash of each code item's CodeDirectory, per architecture, as the notary " +
 			"log's ticketContents lists them. Code re-signed or rebuilt after notarization has another cdhash, so " +
 			"the stapler finds no ticket for it (Error 65, \"Record not found\") and Gatekeeper treats it as not " +
-			"notarized. Checked only with --notary-log, against the log of the submission.",
+			"notarized. A flat package's own entry is compared with its TOC checksum, the key its ticket is filed " +
+			"under (inferred from the stapler's record names). Checked only with --notary-log, against the log of " +
+			"the submission.",
 		AppleMessages: []string{"CloudKit query for X (2/…) failed due to \"Record not found\".",
 			"Could not find base64 encoded ticket in response for 2/…", "The staple and validate action failed! Error 65."},
 		Fix:     "Staple exactly what was notarized; if the code had to change, notarize the new build and staple that.",
@@ -31,6 +33,10 @@ var TicketForOtherBuild = &analyzer.Rule{
 	Check: func(p *analyzer.Pass) {
 		want := p.Notarized()
 		if len(want) == 0 {
+			return
+		}
+		if pk := p.Package(); pk != nil {
+			checkPackageTicket(p, pk, want)
 			return
 		}
 		var slices []*analyzer.SliceFacts
@@ -68,6 +74,22 @@ var TicketForOtherBuild = &analyzer.Rule{
 			}
 		}
 	},
+}
+
+// checkPackageTicket compares a package's TOC checksum with the log's entry
+// for the package.
+func checkPackageTicket(p *analyzer.Pass, pk *analyzer.PackageFacts, want []analyzer.NotarizedItem) {
+	if pk.Pkg == nil || len(pk.Pkg.Xar.TOCChecksum) < 20 {
+		return
+	}
+	found := hex.EncodeToString(pk.Pkg.Xar.TOCChecksum[:20])
+	for _, n := range want {
+		if strings.EqualFold(n.CDHash, found) {
+			return
+		}
+	}
+	p.Reportf("", "the ticket lists %s for this package, but its table of contents checksum is %s: it was rebuilt or re-signed after notarization, so stapling will fail with Error 65 (\"Record not found\")",
+		want[0].CDHash, found)
 }
 
 // cdhashes returns a slice's cdhashes by hash name ("sha256", "sha1"), or

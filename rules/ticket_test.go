@@ -105,3 +105,43 @@ func TestUploadChanged(t *testing.T) {
 		t.Errorf("stapled package: %+v", got)
 	}
 }
+
+// TestTicketForOtherBuildPackage compares a package's own ticket entry with
+// its TOC checksum: the notarized package passes, the one re-signed (a new
+// TOC) does not.
+func TestTicketForOtherBuildPackage(t *testing.T) {
+	notarized := fixture.ProductPkg(t, []fixture.Component{toolComponent(t)}, fixture.ProductOptions{}, fixture.XarOptions{Sign: installer(t)})
+	p := filepath.Join(t.TempDir(), "Installer.pkg")
+	write := func(b []byte) {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(notarized)
+	found, _ := analyzer.Inspect(analyzer.Config{Trust: testTrust(t)}, []string{p})
+	if len(found) == 0 || found[0].Package == nil {
+		t.Fatalf("inspect: %+v", found)
+	}
+	key := found[0].Package.TicketKey() // "2/1/<toc sha1>"
+	ticket := []analyzer.NotarizedItem{{Path: "Installer.pkg", DigestAlgorithm: "SHA-1", CDHash: key[len("2/1/"):]}}
+	count := func() int {
+		rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), Notarized: ticket}, []string{p})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		n := 0
+		for _, f := range rep.Findings {
+			if f.RuleName == "ticket-for-other-build" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Errorf("notarized package: %d findings", n)
+	}
+	write(fixture.ProductPkg(t, []fixture.Component{toolComponent(t)}, fixture.ProductOptions{Title: "Re-signed"}, fixture.XarOptions{Sign: installer(t)}))
+	if n := count(); n != 1 {
+		t.Errorf("re-signed package: %d findings, want 1", n)
+	}
+}
