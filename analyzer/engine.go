@@ -50,6 +50,9 @@ type Config struct {
 	// sha256: a top-level input file of that name is hashed to compare.
 	NotarizedUpload string
 	NotarizedSHA256 string
+	// NotaryIssues are the log's issues, each compared with the findings
+	// (notary-log-only).
+	NotaryIssues []NotaryIssue
 }
 
 // NotarizedItem is one entry of a notary log's ticketContents.
@@ -135,6 +138,7 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 	}
 	found, late := analyzeAll(cfg, vc, items)
 	rep.Findings = append(rep.Findings, found...)
+	rep.Findings = append(rep.Findings, notaryLogOnly(&cfg, rep.Findings)...)
 	items = append(items, late...)
 	for i := range rep.Findings {
 		f := &rep.Findings[i]

@@ -1,9 +1,6 @@
 package analyzer
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Pass is what a rule sees of one item: its identity and its facts. Rules
 // never touch the file system; they read facts through the Pass and report
@@ -39,8 +36,7 @@ func (p *Pass) Archive() *ArchiveFacts { return p.Item.archive }
 func (p *Pass) Notarized() []NotarizedItem {
 	var out []NotarizedItem
 	for _, n := range p.facts.cfg.Notarized {
-		_, below, _ := strings.Cut(n.Path, "/")
-		if n.Path == p.Item.Path || below == p.Item.Path {
+		if LogPathMatches(p.Item.Path, n.Path) {
 			out = append(out, n)
 		}
 	}

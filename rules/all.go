@@ -76,6 +76,7 @@ var All = []*analyzer.Rule{
 	CodeResourcesSymlink,
 	TicketForOtherBuild,
 	UploadChanged,
+	analyzer.NotaryLogOnly,
 	MalformedMachO,
 	analyzer.InternalError,
 	ArchiveUnreadable,

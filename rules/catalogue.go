@@ -15,6 +15,7 @@ var Own = map[string]string{
 	"pkg-signed-component":       "signed component packages nested in a product (inferred)",
 	"pkg-nonstandard-layout":     "hand-built layouts Apple's tools never write (inferred part of pkg-not-extractable)",
 	"upload-changed":             "split out of ticket-for-other-build: the upload's SHA-256 against the log's (info when a stapled ticket explains it)",
+	"notary-log-only":            "with --notary-log, an issue of Apple's log that no finding explains at its path",
 	"app-id-team-mismatch":       "section J consistency: application identifier and team identifier name the signing team",
 }
 

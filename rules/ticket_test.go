@@ -145,3 +145,35 @@ func TestTicketForOtherBuildPackage(t *testing.T) {
 		t.Errorf("re-signed package: %d findings, want 1", n)
 	}
 }
+
+// TestNotaryLogOnly compares a log's issues with the findings: an issue a
+// finding explains at the same path and arch is not repeated; one nothing
+// explains becomes notary-log-only.
+func TestNotaryLogOnly(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "MyTool")
+	if err := os.WriteFile(p, fixture.MustBytes(t, fixture.MachO{BuildVersion: sdk14}), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	issues := []analyzer.NotaryIssue{
+		{Path: "MyTool.zip/MyTool", Arch: "arm64", Message: "The binary is not signed.", Rules: []string{"macho-unsigned"}},
+		{Path: "MyTool.zip/MyTool", Arch: "arm64", Message: "The binary uses an SDK older than the 10.9 SDK.", Rules: []string{"sdk-older-than-10.9"}},
+		{Path: "MyTool.zip/Other", Message: "Something new.", Rules: nil},
+	}
+	rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), NotaryIssues: issues}, []string{p})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var only []string
+	for _, f := range rep.Findings {
+		if f.RuleName == "notary-log-only" {
+			only = append(only, f.NotaryMessage)
+		}
+	}
+	if strings.Join(only, "|") != "The binary uses an SDK older than the 10.9 SDK.|Something new." {
+		t.Errorf("notary-log-only for %q", only)
+	}
+	rep, _ = analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t)}, []string{p})
+	if hasRule(rep, "notary-log-only") {
+		t.Errorf("reported without a log")
+	}
+}

@@ -112,6 +112,10 @@ func newLog(stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
+// unpackCauses are the rules whose findings explain the pair of messages a
+// package the service could not unpack gets.
+var unpackCauses = []string{"pkg-not-extractable", "pkg-signed-component", "pkg-nonstandard-layout", "pkg-checksum-mismatch"}
+
 // compareWithFindings marks each log issue with notarylint's findings for
 // the same path and one of its rules, and lists notarylint's errors the log
 // does not have.
@@ -123,12 +127,12 @@ func compareWithFindings(rep *logReport, issues []notarylog.Explained, findings 
 			names[r.Name] = true
 		}
 		if e.Note != "" { // the unpack pair: any structural package finding is the cause
-			for _, n := range []string{"pkg-not-extractable", "pkg-signed-component", "pkg-nonstandard-layout", "pkg-checksum-mismatch"} {
+			for _, n := range unpackCauses {
 				names[n] = true
 			}
 		}
 		for j, f := range findings {
-			if names[f.RuleName] && samePath(f.Path, e.Path) && (e.Architecture == "" || f.Arch == "" || f.Arch == e.Architecture) {
+			if names[f.RuleName] && analyzer.LogPathMatches(f.Path, e.Path) && (e.Architecture == "" || f.Arch == "" || f.Arch == e.Architecture) {
 				rep.Issues[i].Found = append(rep.Issues[i].Found, f.RuleID+" "+f.RuleName+": "+f.Message)
 				used[j] = true
 			}
@@ -139,15 +143,6 @@ func compareWithFindings(rep *logReport, issues []notarylog.Explained, findings 
 			rep.OnlyNotarylint = append(rep.OnlyNotarylint, f.RuleID+" "+f.RuleName+" "+f.Path+": "+f.Message)
 		}
 	}
-}
-
-// samePath reports whether a finding's path and a log's path name the same
-// item, allowing for the log's container ("App.zip/App.app/…" for the input
-// "App.app").
-func samePath(finding, logPath string) bool {
-	_, belowLog, _ := strings.Cut(logPath, "/")
-	_, belowFinding, _ := strings.Cut(finding, "/")
-	return finding == logPath || finding == belowLog || (belowLog != "" && belowLog == belowFinding)
 }
 
 // withNotaryLog reads a notary log into cfg for check: its ticketContents,
@@ -166,6 +161,17 @@ func withNotaryLog(cfg *analyzer.Config, name string) error {
 		cfg.Notarized = append(cfg.Notarized, analyzer.NotarizedItem{Path: t.Path, Arch: t.Arch, DigestAlgorithm: t.DigestAlgorithm, CDHash: t.CDHash})
 	}
 	cfg.NotarizedUpload, cfg.NotarizedSHA256 = l.ArchiveFilename, l.SHA256
+	_, explained := notarylog.Explain(l, notarylog.NewMatcher(rules.All))
+	for _, e := range explained {
+		ni := analyzer.NotaryIssue{Path: e.Path, Arch: e.Architecture, Message: e.Message, DocURL: e.DocURL}
+		for _, r := range e.Rules {
+			ni.Rules = append(ni.Rules, r.Name)
+		}
+		if e.Note != "" { // the unpack pair: any structural package finding explains it
+			ni.Rules = append(ni.Rules, unpackCauses...)
+		}
+		cfg.NotaryIssues = append(cfg.NotaryIssues, ni)
+	}
 	return nil
 }
 
