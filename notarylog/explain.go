@@ -101,9 +101,9 @@ func preferByPath(rules []*analyzer.Rule, is Issue) []*analyzer.Rule {
 func verdict(l *Log) Verdict {
 	switch {
 	case l.StatusCode == 7000 || strings.Contains(l.StatusSummary, "not yet configured for notarization"):
-		return Verdict{Outcome: "rejected", Catalogue: "team-not-configured",
-			Explanation: "The submission was rejected before any check: Apple has not enabled notarization for this team (new or changed team).",
-			Next:        "Nothing in the artifact can fix it. Contact Developer Programs Support, or wait: new teams are often enabled within a day."}
+		v, _ := ExplainText("not yet configured for notarization")
+		v.Explanation = "The submission was rejected before any check: " + v.Explanation
+		return v
 	case strings.EqualFold(l.Status, "Rejected"):
 		return Verdict{Outcome: "rejected",
 			Explanation: "The submission was rejected for account or service reasons, not for its contents (status Rejected, code " + strconv.Itoa(l.StatusCode) + "): " + l.StatusSummary,

@@ -324,3 +324,17 @@ func TestLogWithPackage(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainAccountErrors explains notarytool's account-side error texts.
+func TestExplainAccountErrors(t *testing.T) {
+	for text, want := range map[string]string{
+		"Error: HTTP status code: 401. Invalid credentials. Username or password is incorrect. Use the app-specific password generated at appleid.apple.com.":                      "bad-credentials",
+		"Error: HTTP status code: 403. Invalid or inaccessible developer team ID for the provided Apple ID. Ensure the Team ID is correct and that you are a member of that team.": "invalid-team-id",
+		"Error: HTTP status code: 403. A required agreement is missing or has expired. FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED":                                           "agreements-missing",
+	} {
+		code, out, _ := run(t, "explain", text)
+		if code != 0 || !strings.HasPrefix(out, want) {
+			t.Errorf("%.40s…: exit %d, %q", text, code, out)
+		}
+	}
+}

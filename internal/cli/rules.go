@@ -106,10 +106,15 @@ func newExplain(stdout io.Writer) *cobra.Command {
 				_, err := io.WriteString(stdout, r.HelpText())
 				return err
 			}
-			// A whole message from a log (names substituted) first; else
-			// any documented message containing, or contained in, the text.
+			// A whole message from a log (names substituted) first; then
+			// notarytool's account-side errors; else any documented message
+			// containing, or contained in, the text.
 			matches := notarylog.NewMatcher(rules.All).Match(strings.Trim(args[0], " \t\"'"))
 			if len(matches) == 0 {
+				if v, ok := notarylog.ExplainText(args[0]); ok {
+					_, err := fmt.Fprintf(stdout, "%s (account- or service-side, not in the artifact)\n\n%s\n\nNext: %s\n", v.Catalogue, v.Explanation, v.Next)
+					return err
+				}
 				matches = rulesForMessage(args[0])
 			}
 			if len(matches) == 0 {
