@@ -177,3 +177,51 @@ func TestNotaryLogOnly(t *testing.T) {
 		t.Errorf("reported without a log")
 	}
 }
+
+// TestTicketForOtherBuildApp is the Error 65 case for an app: the ticket
+// lists the app's (main executable's) cdhash under the zip it was uploaded
+// in; the unzipped app passes, and after re-signing (a resource changed,
+// so the seal and the cdhash change) it is reported at the app.
+func TestTicketForOtherBuildApp(t *testing.T) {
+	dir := t.TempDir()
+	app := cleanApp().Write(t, dir)
+	found, errs := analyzer.Inspect(analyzer.Config{Trust: testTrust(t)}, []string{app})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var ticket []analyzer.NotarizedItem
+	for _, f := range found {
+		if f.Bundle != nil && f.Item.TopLevel() {
+			for _, s := range f.Bundle.Main.Slices {
+				cd := s.Signature.CodeDirectories[0]
+				ticket = append(ticket, analyzer.NotarizedItem{Path: "MyApp.zip/" + f.Item.Path, Arch: s.Arch, DigestAlgorithm: "SHA-256", CDHash: hex.EncodeToString(cd.CDHash())})
+			}
+		}
+	}
+	if len(ticket) == 0 {
+		t.Fatal("no ticket entries for the app")
+	}
+	count := func() int {
+		rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), Notarized: ticket}, []string{app})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		n := 0
+		for _, f := range rep.Findings {
+			if f.RuleName == "ticket-for-other-build" && f.Path == "My App.app" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("the notarized app: %d findings", n)
+	}
+	os.RemoveAll(app)
+	resigned := cleanApp()
+	resigned.Resources["a.txt"] = []byte("alpha, changed and re-signed")
+	resigned.Write(t, dir)
+	if n := count(); n != len(ticket) {
+		t.Errorf("re-signed app: %d findings, want %d", n, len(ticket))
+	}
+}
