@@ -229,7 +229,7 @@ var PkgNotExtractable = &analyzer.Rule{
 			"XML (for example \"--\" inside a comment), a pkg-ref does not name a component (most often its text " +
 			"lacks the leading '#': <pkg-ref id=\"x\">Comp.pkg</pkg-ref>, which makes Installer look for " +
 			"Comp.pkg next to the product), or a Payload cannot be decompressed.",
-		AppleMessages: []string{msgPkgNotExtracted, msgPkgNoCode},
+		AppleMessages: []string{msgPkgNotExtracted, msgPkgNoCode, "The contents of the package could not be extracted."},
 		NotaryMessage: msgPkgNotExtracted,
 		Fix:           "Write pkg-refs as #Comp.pkg, keep Distribution and PackageInfo well-formed, and build with pkgbuild/productbuild rather than by hand.",
 		Sources:       []string{"Apple developer forums 806210, 803477", "jasonmcaffee/inillucent xar.rs"},
