@@ -60,14 +60,7 @@ func TestRealSamples(t *testing.T) {
 	}
 }
 
-func hasRule(rep *analyzer.Report, name string) bool {
-	for _, f := range rep.Findings {
-		if f.RuleName == name {
-			return true
-		}
-	}
-	return false
-}
+func hasRule(rep *analyzer.Report, name string) bool { return len(ruleFindings(rep, name)) > 0 }
 
 func checkRealFacts(t *testing.T, s testutil.RealSample, path string) {
 	found, errs := analyzer.Inspect(analyzer.Config{}, []string{path})

@@ -39,13 +39,7 @@ func TestTicketForOtherBuild(t *testing.T) {
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		var out []analyzer.Finding
-		for _, f := range rep.Findings {
-			if f.RuleName == "ticket-for-other-build" {
-				out = append(out, f)
-			}
-		}
-		return out
+		return ruleFindings(rep, "ticket-for-other-build")
 	}
 	if got := run(); len(got) != 0 {
 		t.Fatalf("the notarized build: %+v", got)
@@ -80,13 +74,7 @@ func TestUploadChanged(t *testing.T) {
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		var out []analyzer.Finding
-		for _, f := range rep.Findings {
-			if f.RuleName == "upload-changed" {
-				out = append(out, f)
-			}
-		}
-		return out
+		return ruleFindings(rep, "upload-changed")
 	}
 	run := func(name string, b []byte, sum string) []analyzer.Finding { return runAs(name, name, b, sum) }
 	tool := fixture.MustBytes(t, clean(t))
@@ -129,13 +117,7 @@ func TestTicketForOtherBuildPackage(t *testing.T) {
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		n := 0
-		for _, f := range rep.Findings {
-			if f.RuleName == "ticket-for-other-build" {
-				n++
-			}
-		}
-		return n
+		return len(ruleFindings(rep, "ticket-for-other-build"))
 	}
 	if n := count(); n != 0 {
 		t.Errorf("notarized package: %d findings", n)
@@ -164,10 +146,8 @@ func TestNotaryLogOnly(t *testing.T) {
 		t.Fatal(errs)
 	}
 	var only []string
-	for _, f := range rep.Findings {
-		if f.RuleName == "notary-log-only" {
-			only = append(only, f.NotaryMessage)
-		}
+	for _, f := range ruleFindings(rep, "notary-log-only") {
+		only = append(only, f.NotaryMessage)
 	}
 	if strings.Join(only, "|") != "The binary uses an SDK older than the 10.9 SDK.|Something new." {
 		t.Errorf("notary-log-only for %q", only)
@@ -207,8 +187,8 @@ func TestTicketForOtherBuildApp(t *testing.T) {
 			t.Fatal(errs)
 		}
 		n := 0
-		for _, f := range rep.Findings {
-			if f.RuleName == "ticket-for-other-build" && f.Path == "My App.app" {
+		for _, f := range ruleFindings(rep, "ticket-for-other-build") {
+			if f.Path == "My App.app" {
 				n++
 			}
 		}
@@ -224,4 +204,15 @@ func TestTicketForOtherBuildApp(t *testing.T) {
 	if n := count(); n != len(ticket) {
 		t.Errorf("re-signed app: %d findings, want %d", n, len(ticket))
 	}
+}
+
+// ruleFindings returns the report's findings of one rule.
+func ruleFindings(rep *analyzer.Report, name string) []analyzer.Finding {
+	var out []analyzer.Finding
+	for _, f := range rep.Findings {
+		if f.RuleName == name {
+			out = append(out, f)
+		}
+	}
+	return out
 }
