@@ -1,0 +1,289 @@
+package dmg
+
+import (
+	"compress/bzip2"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"sort"
+	"sync"
+
+	"howett.net/plist"
+)
+
+// SectorSize is the unit UDIF block tables count in.
+const SectorSize = 512
+
+// Chunk types of a block table.
+const (
+	ChunkZero       = 0x00000000
+	ChunkRaw        = 0x00000001
+	ChunkIgnore     = 0x00000002
+	ChunkADC        = 0x80000004
+	ChunkZlib       = 0x80000005
+	ChunkBzip2      = 0x80000006
+	ChunkLZFSE      = 0x80000007
+	ChunkLZMA       = 0x80000008
+	ChunkComment    = 0x7ffffffe
+	ChunkTerminator = 0xffffffff
+)
+
+// Limits on what one image may declare.
+const (
+	maxXML       = 64 << 20
+	maxChunks    = 1 << 22
+	maxChunkSize = 64 << 20 // decoded bytes of one chunk
+)
+
+// ErrCodec marks a chunk compressed with a codec this package does not
+// decode yet.
+var ErrCodec = errors.New("dmg: chunk codec not supported yet")
+
+// Image is an opened UDIF image.
+type Image struct {
+	Koly       *Koly
+	Partitions []*Partition
+	r          io.ReaderAt
+}
+
+// Partition is one blkx entry: a range of the disk's sectors and the
+// chunks that hold them.
+type Partition struct {
+	Name        string
+	FirstSector uint64
+	Sectors     uint64
+	Checksum    Checksum
+	Chunks      []Chunk
+	img         *Image
+	dataOffset  uint64
+
+	mu    sync.Mutex
+	cache map[int][]byte // decoded chunks, by index
+	order []int
+}
+
+// Chunk is one run of sectors and where its (compressed) bytes are.
+type Chunk struct {
+	Type    uint32
+	Sector  uint64 // relative to the partition
+	Sectors uint64
+	Offset  uint64 // of the compressed bytes, relative to the data fork
+	Length  uint64
+}
+
+// Open reads an image's trailer and partition tables.
+func Open(r io.ReaderAt, size int64) (*Image, error) {
+	k, err := ReadKoly(r, size)
+	if err != nil {
+		return nil, err
+	}
+	img := &Image{Koly: k, r: r}
+	if k.XMLLength == 0 {
+		return nil, fmt.Errorf("dmg: no XML property list (resource fork images are not supported)")
+	}
+	if k.XMLLength > maxXML {
+		return nil, fmt.Errorf("dmg: XML of %d bytes", k.XMLLength)
+	}
+	raw := make([]byte, k.XMLLength)
+	if _, err := r.ReadAt(raw, int64(k.XMLOffset)); err != nil {
+		return nil, fmt.Errorf("dmg XML at %#x: %w", k.XMLOffset, err)
+	}
+	var doc struct {
+		Fork struct {
+			Blkx []struct {
+				Name string `plist:"Name"`
+				Data []byte `plist:"Data"`
+			} `plist:"blkx"`
+		} `plist:"resource-fork"`
+	}
+	if _, err := plist.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("dmg XML at %#x: %w", k.XMLOffset, err)
+	}
+	for i, b := range doc.Fork.Blkx {
+		p, err := parseMish(b.Data)
+		if err != nil {
+			return nil, fmt.Errorf("dmg blkx %d (%s): %w", i, b.Name, err)
+		}
+		p.Name, p.img = b.Name, img
+		img.Partitions = append(img.Partitions, p)
+	}
+	return img, nil
+}
+
+// parseMish reads a block table.
+func parseMish(b []byte) (*Partition, error) {
+	be := binary.BigEndian
+	if len(b) < 204 || string(b[:4]) != "mish" {
+		return nil, fmt.Errorf("mish at 0x0: no block table")
+	}
+	p := &Partition{FirstSector: be.Uint64(b[8:]), Sectors: be.Uint64(b[16:]), dataOffset: be.Uint64(b[24:]),
+		Checksum: readChecksum(b[64:200]), cache: map[int][]byte{}}
+	n := be.Uint32(b[200:])
+	if n > maxChunks || int(n)*40 > len(b)-204 {
+		return nil, fmt.Errorf("mish at 0xc8: %d chunks do not fit in %d bytes", n, len(b))
+	}
+	var next uint64
+	for i := 0; i < int(n); i++ {
+		c := b[204+40*i:]
+		ch := Chunk{Type: be.Uint32(c), Sector: be.Uint64(c[8:]), Sectors: be.Uint64(c[16:]), Offset: be.Uint64(c[24:]), Length: be.Uint64(c[32:])}
+		if ch.Type == ChunkComment || ch.Type == ChunkTerminator {
+			continue
+		}
+		if ch.Sector != next || ch.Sectors == 0 || ch.Sectors > maxChunkSize/SectorSize || ch.Sector+ch.Sectors > p.Sectors {
+			return nil, fmt.Errorf("mish chunk %d at %#x: sectors [%d, +%d) out of order or too large (partition has %d)", i, 204+40*i, ch.Sector, ch.Sectors, p.Sectors)
+		}
+		next = ch.Sector + ch.Sectors
+		p.Chunks = append(p.Chunks, ch)
+	}
+	if next != p.Sectors {
+		return nil, fmt.Errorf("mish: chunks cover %d of %d sectors", next, p.Sectors)
+	}
+	return p, nil
+}
+
+// Size is the partition's decoded size in bytes.
+func (p *Partition) Size() int64 { return int64(p.Sectors) * SectorSize }
+
+// cacheChunks bounds the decoded chunks kept per partition.
+const cacheChunks = 8
+
+// chunk returns chunk i decoded, from the cache when it is there.
+func (p *Partition) chunk(i int) ([]byte, error) {
+	p.mu.Lock()
+	if b, ok := p.cache[i]; ok {
+		p.mu.Unlock()
+		return b, nil
+	}
+	p.mu.Unlock()
+	b, err := p.decode(p.Chunks[i])
+	if err != nil {
+		return nil, fmt.Errorf("dmg %s chunk %d: %w", p.Name, i, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.order) >= cacheChunks {
+		delete(p.cache, p.order[0])
+		p.order = p.order[1:]
+	}
+	p.cache[i] = b
+	p.order = append(p.order, i)
+	return b, nil
+}
+
+// decode returns a chunk's bytes.
+func (p *Partition) decode(c Chunk) ([]byte, error) {
+	size := int(c.Sectors) * SectorSize
+	switch c.Type {
+	case ChunkZero, ChunkIgnore:
+		return make([]byte, size), nil
+	}
+	if c.Length > maxChunkSize {
+		return nil, fmt.Errorf("%d stored bytes", c.Length)
+	}
+	src := io.NewSectionReader(p.img.r, int64(p.img.Koly.DataOffset+p.dataOffset+c.Offset), int64(c.Length))
+	var rd io.Reader
+	switch c.Type {
+	case ChunkRaw:
+		rd = src
+	case ChunkZlib:
+		zr, err := zlib.NewReader(src)
+		if err != nil {
+			return nil, err
+		}
+		rd = zr
+	case ChunkBzip2:
+		rd = bzip2.NewReader(src)
+	default:
+		return nil, fmt.Errorf("%w: type %#x", ErrCodec, c.Type)
+	}
+	out := make([]byte, size)
+	if _, err := io.ReadFull(rd, out); err != nil {
+		return nil, fmt.Errorf("type %#x: %w", c.Type, err)
+	}
+	return out, nil
+}
+
+// ReadAt reads the partition's decoded bytes.
+func (p *Partition) ReadAt(b []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("dmg: negative offset")
+	}
+	n := 0
+	for n < len(b) {
+		pos := off + int64(n)
+		if pos >= p.Size() {
+			return n, io.EOF
+		}
+		sector := uint64(pos / SectorSize)
+		i := sort.Search(len(p.Chunks), func(i int) bool { return p.Chunks[i].Sector+p.Chunks[i].Sectors > sector })
+		data, err := p.chunk(i)
+		if err != nil {
+			return n, err
+		}
+		n += copy(b[n:], data[pos-int64(p.Chunks[i].Sector)*SectorSize:])
+	}
+	return n, nil
+}
+
+// VerifyChecksum reads the whole partition and compares its CRC32 (over
+// every chunk but the ignore ones) with the block table's; it returns nil
+// when they match or there is no CRC32.
+func (p *Partition) VerifyChecksum() error {
+	want, ok := p.Checksum.CRC32()
+	if !ok {
+		return nil
+	}
+	h := crc32.NewIEEE()
+	for i := range p.Chunks {
+		if p.Chunks[i].Type == ChunkIgnore {
+			continue // not covered, as 7-Zip checks it
+		}
+		b, err := p.decode(p.Chunks[i])
+		if err != nil {
+			return fmt.Errorf("dmg %s chunk %d: %w", p.Name, i, err)
+		}
+		h.Write(b)
+	}
+	if got := h.Sum32(); got != want {
+		return fmt.Errorf("dmg %s: CRC32 %08x, the block table says %08x", p.Name, got, want)
+	}
+	return nil
+}
+
+// VerifyMaster checks the trailer's master checksum: the CRC32 of every
+// partition's CRC32, big-endian, in order. It returns nil when the image
+// has no CRC32 master checksum.
+func (img *Image) VerifyMaster() error {
+	want, ok := img.Koly.Master.CRC32()
+	if !ok {
+		return nil
+	}
+	var sums []byte
+	for _, p := range img.Partitions {
+		sums = binary.BigEndian.AppendUint32(sums, p.Checksum.Data[0])
+	}
+	if got := crc32.ChecksumIEEE(sums); got != want {
+		return fmt.Errorf("dmg: master CRC32 %08x, the trailer says %08x", got, want)
+	}
+	return nil
+}
+
+// VerifyDataFork checks the trailer's CRC32 of the compressed data fork; it
+// returns nil when they match or there is no CRC32.
+func (img *Image) VerifyDataFork() error {
+	want, ok := img.Koly.DataChecksum.CRC32()
+	if !ok {
+		return nil
+	}
+	h := crc32.NewIEEE()
+	if _, err := io.Copy(h, io.NewSectionReader(img.r, int64(img.Koly.DataOffset), int64(img.Koly.DataLength))); err != nil {
+		return fmt.Errorf("dmg data fork: %w", err)
+	}
+	if got := h.Sum32(); got != want {
+		return fmt.Errorf("dmg: data fork CRC32 %08x, the trailer says %08x", got, want)
+	}
+	return nil
+}
