@@ -3,6 +3,7 @@ package archive
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 )
 
@@ -49,9 +50,6 @@ type Budget struct {
 // NewBudget returns a budget with the given limits.
 func NewBudget(l Limits) *Budget { return &Budget{Limits: l} }
 
-// Take reserves n decompressed bytes (for readers outside this package).
-func (b *Budget) Take(n int64) error { return b.take(n) }
-
 // take reserves n decompressed bytes.
 func (b *Budget) take(n int64) error {
 	if b == nil {
@@ -75,4 +73,23 @@ func (b *Budget) checkRatio(name string, compressed, uncompressed uint64) error 
 		return fmt.Errorf("%w: %s expands %d bytes to %d (more than %d:1)", ErrLimit, name, compressed, uncompressed, b.MaxRatio)
 	}
 	return nil
+}
+
+// Reader returns r counting what it reads against the budget (decompressed
+// bytes): a read past the budget returns ErrLimit.
+func (b *Budget) Reader(r io.Reader) io.Reader { return &budgetReader{r: r, b: b} }
+
+type budgetReader struct {
+	r io.Reader
+	b *Budget
+}
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	n, err := br.r.Read(p)
+	if n > 0 {
+		if berr := br.b.take(int64(n)); berr != nil {
+			return n, berr
+		}
+	}
+	return n, err
 }

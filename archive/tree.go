@@ -99,7 +99,7 @@ func (t *Tree) Open(name string) (fs.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	if e := t.files[name]; e != nil {
-		return &treeFile{e: e}, nil
+		return &lazyFile{info: entryInfo{e}, open: e.Open, random: e.Random}, nil
 	}
 	if t.dirs[name] != nil {
 		return &listedDir{name: name, list: t.ReadDir}, nil
@@ -156,49 +156,6 @@ func (i entryInfo) Mode() fs.FileMode  { return i.e.Mode }
 func (i entryInfo) ModTime() time.Time { return i.e.ModTime }
 func (i entryInfo) IsDir() bool        { return false }
 func (i entryInfo) Sys() any           { return nil }
-
-type treeFile struct {
-	e      *Entry
-	rc     io.ReadCloser
-	random io.ReaderAt
-}
-
-func (f *treeFile) Stat() (fs.FileInfo, error) { return entryInfo{f.e}, nil }
-
-func (f *treeFile) Read(p []byte) (int, error) {
-	if f.rc == nil {
-		if f.e.Open == nil {
-			return 0, io.EOF
-		}
-		rc, err := f.e.Open()
-		if err != nil {
-			return 0, err
-		}
-		f.rc = rc
-	}
-	return f.rc.Read(p)
-}
-
-func (f *treeFile) ReadAt(p []byte, off int64) (int, error) {
-	if f.random == nil {
-		if f.e.Random == nil {
-			return 0, &fs.PathError{Op: "readat", Path: f.e.name, Err: fs.ErrInvalid}
-		}
-		r, err := f.e.Random()
-		if err != nil {
-			return 0, err
-		}
-		f.random = r
-	}
-	return f.random.ReadAt(p, off)
-}
-
-func (f *treeFile) Close() error {
-	if f.rc != nil {
-		return f.rc.Close()
-	}
-	return nil
-}
 
 // Inflate reads a whole stream into memory as random access, within the
 // budget: at most MaxMemoryFile bytes, counted against MaxDecompressed.

@@ -142,7 +142,10 @@ func (z *ZipFS) Open(name string) (fs.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	if f := z.files[name]; f != nil {
-		return &zipFile{z: z, f: f}, nil
+		return &lazyFile{info: f.FileInfo(),
+			open:   func() (io.ReadCloser, error) { return z.openEntry(f) },
+			random: func() (io.ReaderAt, error) { return z.randomAccess(f) },
+		}, nil
 	}
 	if z.dirs[name] != nil {
 		return &listedDir{name: name, list: z.ReadDir}, nil
@@ -224,54 +227,20 @@ func (z *ZipFS) Xattrs(name string) (*AppleDoubleFile, error) {
 	return ParseAppleDouble(b)
 }
 
-// zipFile is an open regular file or symlink of a ZipFS.
-type zipFile struct {
-	z      *ZipFS
-	f      *zip.File
-	rc     io.ReadCloser
-	random io.ReaderAt
-}
-
-func (f *zipFile) Stat() (fs.FileInfo, error) { return f.f.FileInfo(), nil }
-
-func (f *zipFile) Read(p []byte) (int, error) {
-	if f.rc == nil {
-		if err := f.z.budget.checkRatio(f.f.Name, f.f.CompressedSize64, f.f.UncompressedSize64); err != nil {
-			return 0, err
-		}
-		rc, err := f.f.Open()
-		if err != nil {
-			return 0, err
-		}
-		f.rc = rc
+// openEntry streams a zip entry's content, within the budget: the ratio
+// is checked before inflating, and inflated bytes count against it.
+func (z *ZipFS) openEntry(f *zip.File) (io.ReadCloser, error) {
+	if err := z.budget.checkRatio(f.Name, f.CompressedSize64, f.UncompressedSize64); err != nil {
+		return nil, err
 	}
-	n, err := f.rc.Read(p)
-	if n > 0 && f.f.Method != zip.Store {
-		if berr := f.z.budget.take(int64(n)); berr != nil {
-			return n, berr
-		}
+	rc, err := f.Open()
+	if err != nil || f.Method == zip.Store {
+		return rc, err
 	}
-	return n, err
-}
-
-// ReadAt reads a stored entry in place; a compressed one is inflated into
-// memory once, within the budget.
-func (f *zipFile) ReadAt(p []byte, off int64) (int, error) {
-	if f.random == nil {
-		ra, err := f.z.randomAccess(f.f)
-		if err != nil {
-			return 0, err
-		}
-		f.random = ra
-	}
-	return f.random.ReadAt(p, off)
-}
-
-func (f *zipFile) Close() error {
-	if f.rc != nil {
-		return f.rc.Close()
-	}
-	return nil
+	return struct {
+		io.Reader
+		io.Closer
+	}{z.budget.Reader(rc), rc}, nil
 }
 
 func (z *ZipFS) randomAccess(f *zip.File) (io.ReaderAt, error) {

@@ -88,7 +88,7 @@ func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent, consume 
 	default:
 		return nil, fmt.Errorf("payload: unknown format (first bytes % x)", head)
 	}
-	tree, err := readCPIO(&budgetReader{r: cpio, b: budget}, budget, keep, consume, pl)
+	tree, err := readCPIO(budget.Reader(cpio), budget, keep, consume, pl)
 	if err != nil {
 		return nil, err
 	}
@@ -98,22 +98,6 @@ func OpenPayload(r io.Reader, budget *archive.Budget, keep KeepContent, consume 
 
 // maxBareNames bounds the BareNames list.
 const maxBareNames = 5
-
-// budgetReader counts decompressed bytes against the budget.
-type budgetReader struct {
-	r io.Reader
-	b *archive.Budget
-}
-
-func (b *budgetReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if n > 0 {
-		if berr := b.b.Take(int64(n)); berr != nil {
-			return n, berr
-		}
-	}
-	return n, err
-}
 
 // odc cpio header: magic "070707" and ten octal fields.
 const odcHeader = 76
