@@ -37,10 +37,10 @@ func main() {
 	flag.Parse()
 	var err error
 	if *only == "" || *only == "macho" {
-		err = run(*sizeMiB, *runs)
+		err = withBinary(func(dir, bin string) error { return run(dir, bin, *sizeMiB, *runs) })
 	}
 	if err == nil && *appMiB > 0 && (*only == "" || *only == "app") {
-		err = runApp(*appMiB, *appFiles, *runs)
+		err = withBinary(func(dir, bin string) error { return runApp(dir, bin, *appMiB, *appFiles, *runs) })
 	}
 	if err == nil && *pkgMiB > 0 && (*only == "" || *only == "pkg") {
 		err = withBinary(func(dir, bin string) error { return runPkg(dir, bin, *pkgMiB, *runs, *pkgFormats) })
@@ -51,17 +51,7 @@ func main() {
 	}
 }
 
-func run(sizeMiB, runs int) error {
-	dir, err := os.MkdirTemp("", "notarylint-bench")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-
-	bin, err := buildNotarylint(dir)
-	if err != nil {
-		return err
-	}
+func run(dir, bin string, sizeMiB, runs int) error {
 	file := filepath.Join(dir, "big-tool")
 	start := time.Now()
 	b, err := fixture.MachO{
@@ -96,16 +86,7 @@ func run(sizeMiB, runs int) error {
 
 // runApp measures seal verification: a signed app with appFiles resource
 // files totalling appMiB, against openssl over the same files.
-func runApp(appMiB, appFiles, runs int) error {
-	dir, err := os.MkdirTemp("", "notarylint-bench-app")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	bin, err := buildNotarylint(dir)
-	if err != nil {
-		return err
-	}
+func runApp(dir, bin string, appMiB, appFiles, runs int) error {
 	start := time.Now()
 	per := (appMiB << 20) / appFiles
 	res := make(map[string][]byte, appFiles)
