@@ -34,20 +34,22 @@ const maxPageSize = 16 << 20
 func VerifyPages(cds []*CodeDirectory, r io.ReaderAt, size int64, workers int) ([]*PageMismatch, error) {
 	out := make([]*PageMismatch, len(cds))
 	groups := map[int][]int{}
-	var order []int
+	var order, whole []int
 	for i, cd := range cds {
 		if cd.CodeLimit > uint64(size) {
 			return nil, fmt.Errorf("CodeDirectory slot %#x: code limit %#x beyond the slice size %#x", cd.Slot, cd.CodeLimit, size)
 		}
 		ps := cd.PageSize()
-		if ps == 0 {
-			ps = int(cd.CodeLimit) // one page covering everything
+		if ps == 0 { // one page covering everything (disk images)
+			if want := min(cd.CodeLimit, 1); uint64(cd.NCodeSlots) != want {
+				return nil, fmt.Errorf("CodeDirectory slot %#x: %d code slots, but code limit %#x is one unpaged hash", cd.Slot, cd.NCodeSlots, cd.CodeLimit)
+			}
+			if cd.CodeLimit > 0 {
+				whole = append(whole, i)
+			}
+			continue
 		}
-		want := 0
-		if ps > 0 {
-			want = int((cd.CodeLimit + uint64(ps) - 1) / uint64(ps))
-		}
-		if int(cd.NCodeSlots) != want {
+		if want := (cd.CodeLimit + uint64(ps) - 1) / uint64(ps); uint64(cd.NCodeSlots) != want {
 			return nil, fmt.Errorf("CodeDirectory slot %#x: %d code slots, but code limit %#x needs %d pages of %d bytes", cd.Slot, cd.NCodeSlots, cd.CodeLimit, want, ps)
 		}
 		if _, ok := groups[ps]; !ok {
@@ -55,10 +57,12 @@ func VerifyPages(cds []*CodeDirectory, r io.ReaderAt, size int64, workers int) (
 		}
 		groups[ps] = append(groups[ps], i)
 	}
-	for _, ps := range order {
-		if ps == 0 {
-			continue
+	if len(whole) > 0 {
+		if err := verifyWhole(cds, whole, r, out); err != nil {
+			return nil, err
 		}
+	}
+	for _, ps := range order {
 		if ps > maxPageSize {
 			return nil, fmt.Errorf("code page of %d bytes exceeds the %d-byte limit", ps, maxPageSize)
 		}
@@ -183,6 +187,38 @@ func CheckSpecialSlot(cd *CodeDirectory, n int, data []byte) *SlotMismatch {
 	h.Write(data)
 	if !bytes.Equal(h.Sum(nil)[:cd.HashSize], stored) {
 		return &SlotMismatch{CD: cd, Slot: n, Present: true, Stored: true}
+	}
+	return nil
+}
+
+// verifyWhole checks the unpaged CodeDirectories idx (page size 0, one
+// hash over the bytes up to the code limit, as disk images are signed) in
+// one streaming pass, whatever their size.
+func verifyWhole(cds []*CodeDirectory, idx []int, r io.ReaderAt, out []*PageMismatch) error {
+	var limit uint64
+	hashers := make([]hash.Hash, len(idx))
+	for k, i := range idx {
+		limit = max(limit, cds[i].CodeLimit)
+		hashers[k], _ = NewHash(cds[i].HashType)
+	}
+	buf := make([]byte, 1<<20)
+	for off := uint64(0); off < limit; {
+		n := int(min(uint64(len(buf)), limit-off))
+		if _, err := r.ReadAt(buf[:n], int64(off)); err != nil {
+			return fmt.Errorf("read code at %#x: %w", off, err)
+		}
+		for k, i := range idx {
+			if end := cds[i].CodeLimit; off < end {
+				hashers[k].Write(buf[:min(uint64(n), end-off)])
+			}
+		}
+		off += uint64(n)
+	}
+	for k, i := range idx {
+		cd := cds[i]
+		if got := hashers[k].Sum(nil)[:cd.HashSize]; !bytes.Equal(got, cd.CodeSlot(0)) {
+			out[i] = &PageMismatch{CD: cd, Page: 0, Offset: 0, Size: int(min(cd.CodeLimit, 1<<62))}
+		}
 	}
 	return nil
 }

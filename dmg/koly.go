@@ -27,6 +27,8 @@ type Koly struct {
 	SectorCount   uint64
 	// Offset is where the trailer starts in the file.
 	Offset int64
+	// Raw is the trailer as stored.
+	Raw [KolySize]byte
 }
 
 // Checksum is a UDIF checksum: its type (2 is CRC32) and value.
@@ -79,7 +81,7 @@ func ReadKoly(r io.ReaderAt, size int64) (*Koly, error) {
 		DataOffset: be.Uint64(b[24:]), DataLength: be.Uint64(b[32:]), RsrcOffset: be.Uint64(b[40:]), RsrcLength: be.Uint64(b[48:]),
 		DataChecksum: readChecksum(b[80:216]), XMLOffset: be.Uint64(b[216:]), XMLLength: be.Uint64(b[224:]),
 		CodeSigOffset: be.Uint64(b[296:]), CodeSigLength: be.Uint64(b[304:]),
-		Master: readChecksum(b[352:488]), SectorCount: be.Uint64(b[492:])}
+		Master: readChecksum(b[352:488]), SectorCount: be.Uint64(b[492:]), Raw: b}
 	if hs := be.Uint32(b[8:]); hs != KolySize {
 		return nil, fmt.Errorf("koly at %#x: header size %d, want 512", at, hs)
 	}
