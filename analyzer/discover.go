@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/notarylint/notarylint/archive"
@@ -31,6 +32,21 @@ func sniff(head []byte, size int64) Kind {
 	}
 	if archiveFormat(head) != "" {
 		return KindArchive
+	}
+	if diskImageHead(head) != "" {
+		return KindDiskImage
+	}
+	return -1
+}
+
+// sniffFile is sniff, then a look at the file's tail for a UDIF trailer
+// (see isUDIFTail); the name decides only whether the tail is read.
+func sniffFile(fsys fs.FS, name string, head []byte, size int64, cheap bool) Kind {
+	if k := sniff(head, size); k >= 0 {
+		return k
+	}
+	if isUDIFTail(fsys, name, size, cheap) {
+		return KindDiskImage
 	}
 	return -1
 }
@@ -134,9 +150,13 @@ func discover(input string, budget *archive.Budget, vc verifyConfig) (*discovery
 	if err != nil {
 		return nil, err
 	}
-	kind := sniff(head, st.Size())
+	kind := sniffFile(scope.fsys, filepath.Base(input), head, st.Size(), true)
+	notUDIF := diskImageHead(head)
+	if kind < 0 && strings.EqualFold(filepath.Ext(input), ".dmg") {
+		kind, notUDIF = KindDiskImage, "it has no koly trailer: a raw or ISO image, or a damaged UDIF image"
+	}
 	if kind < 0 {
-		return nil, fmt.Errorf("%w: not a Mach-O file, a flat package, an archive (zip, tar, gzip) or a directory", ErrUnsupported)
+		return nil, fmt.Errorf("%w: not a Mach-O file, a flat package, a disk image, an archive (zip, tar, gzip) or a directory", ErrUnsupported)
 	}
 	it := scope.child(kind, filepath.Base(input), st.Size())
 	it.Parent, it.Path = nil, base
@@ -146,6 +166,8 @@ func discover(input string, budget *archive.Budget, vc verifyConfig) (*discovery
 		d.enter(it, head)
 	case KindPackage:
 		d.enterPackage(it)
+	case KindDiskImage:
+		d.enterDiskImage(it, notUDIF)
 	}
 	return d, nil
 }
@@ -212,7 +234,7 @@ func (d *discovery) walk(top, scope *Item) {
 // archive becomes an item (and an archive is entered). It returns the new
 // items.
 func (d *discovery) found(scope, parent *Item, p string, head []byte, size int64) []*Item {
-	kind := sniff(head, size)
+	kind := sniffFile(scope.fsys, p, head, size, scope.osDir != "" || scope.onImage)
 	if kind < 0 {
 		return nil
 	}
@@ -228,6 +250,8 @@ func (d *discovery) found(scope, parent *Item, p string, head []byte, size int64
 		out = append(out, d.enter(it, head)...)
 	case KindPackage:
 		out = append(out, d.enterPackage(it)...)
+	case KindDiskImage:
+		out = append(out, d.enterDiskImage(it, diskImageHead(head))...)
 	}
 	return out
 }

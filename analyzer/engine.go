@@ -236,6 +236,9 @@ func analyzeItem(cfg *Config, vc verifyConfig, it *Item) ([]Finding, []*Item) {
 	if it.pkg != nil {
 		it.pkg.verify(vc)
 	}
+	if it.dmg != nil {
+		it.dmg.verify(vc)
+	}
 	var out []Finding
 	for _, r := range cfg.Rules {
 		if !r.runsOn(it.Kind) {
@@ -302,10 +305,11 @@ var InternalError = &Rule{
 
 // Inspected is an item with its parsed facts, for `notarylint inspect`.
 type Inspected struct {
-	Item    *Item
-	MachO   *MachOFacts
-	Bundle  *BundleFacts
-	Package *PackageFacts
+	Item      *Item
+	MachO     *MachOFacts
+	Bundle    *BundleFacts
+	Package   *PackageFacts
+	DiskImage *DiskImageFacts
 }
 
 // Inspect discovers the items of every input and parses and verifies their
@@ -331,6 +335,11 @@ func Inspect(cfg Config, inputs []string) ([]Inspected, []error) {
 				bf := loadBundleFacts(it, vc)
 				out = append(out, Inspected{Item: it, Bundle: bf})
 				items = append(items, bf.Late...)
+				continue
+			}
+			if it.Kind == KindDiskImage {
+				it.dmg.verify(vc)
+				out = append(out, Inspected{Item: it, DiskImage: it.dmg})
 				continue
 			}
 			if it.Kind == KindPackage {

@@ -42,6 +42,11 @@ type Item struct {
 	archive *archiveInfo
 	// pkg is the opened package of a package item.
 	pkg *PackageFacts
+	// dmg is the opened disk image of a disk image item.
+	dmg *DiskImageFacts
+	// onImage is set for items on a disk image's file system, whose files
+	// have cheap random access.
+	onImage bool
 	// code holds the facts of fsys's Mach-O files that were analysed while
 	// a package payload streamed by (their bytes are gone); nil elsewhere.
 	code *codeCache
@@ -69,6 +74,7 @@ func (it *Item) child(kind Kind, p string, size int64) *Item {
 	return &Item{
 		Path: path, Kind: kind, Parent: it, Input: it.Input, Size: size,
 		fsys: it.fsys, rel: p, prefix: it.prefix, osDir: it.osDir, machos: it.machos, code: it.code, budget: it.budget, depth: it.depth, disc: it.disc,
+		onImage: it.onImage,
 	}
 }
 

@@ -32,7 +32,7 @@ var NotaryLogOnly = &Rule{
 	ID:       "NL8005",
 	Name:     "notary-log-only",
 	Severity: Warning,
-	Kinds:    []Kind{KindDirectory, KindMachO, KindBundle, KindArchive, KindPackage},
+	Kinds:    []Kind{KindDirectory, KindMachO, KindBundle, KindArchive, KindPackage, KindDiskImage},
 	Doc: Doc{
 		Title: "the notary log reports a problem notarylint does not find here",
 		Why: "With --notary-log, each issue of the log is compared with notarylint's findings for the same path. " +

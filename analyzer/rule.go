@@ -17,9 +17,10 @@ const (
 	KindBundle                // a bundle: .app, .framework, .appex, .xpc, ...
 	KindArchive               // an archive: zip, .jar, .jmod
 	KindPackage               // a flat installer package (xar)
+	KindDiskImage             // a disk image (.dmg), or a file that should have been one
 )
 
-var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o", KindBundle: "bundle", KindArchive: "archive", KindPackage: "package"}
+var kindNames = [...]string{KindDirectory: "directory", KindMachO: "mach-o", KindBundle: "bundle", KindArchive: "archive", KindPackage: "package", KindDiskImage: "disk-image"}
 
 // String returns the kind's name as used in inspect output.
 func (k Kind) String() string {

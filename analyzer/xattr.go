@@ -47,12 +47,24 @@ func detritus(it *Item, rel string, readXattr func(path, name string) ([]byte, e
 	return strings.Join(found, ", ")
 }
 
+// xattrFS is a file system that stores extended attributes itself (the
+// HFS+ and APFS volumes of a disk image). Xattr returns nil, nil for an
+// attribute the file does not have, and Finder info only when it is not
+// all zeros.
+type xattrFS interface {
+	Xattr(name, attr string) ([]byte, error)
+}
+
 // itemXattr reads an extended attribute of a file of the item's file system:
-// from the disk for a directory input, from the archive's __MACOSX AppleDouble
-// entries for a zip (as `ditto -x -k` would restore them).
+// from the disk for a directory input, from the volume for a disk image's,
+// from the archive's __MACOSX AppleDouble entries for a zip (as `ditto -x -k`
+// would restore them).
 func itemXattr(it *Item, rel, name string, readXattr func(path, name string) ([]byte, error)) ([]byte, error) {
 	if p := it.osPath(rel); p != "" {
 		return readXattr(p, name)
+	}
+	if x, ok := it.fsys.(xattrFS); ok {
+		return x.Xattr(rel, name)
 	}
 	if x, ok := it.fsys.(interface {
 		Xattrs(string) (*archive.AppleDoubleFile, error)

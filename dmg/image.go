@@ -287,3 +287,24 @@ func (img *Image) VerifyDataFork() error {
 	}
 	return nil
 }
+
+// CodecName names the codec of a chunk type that holds data ("zlib",
+// "bzip2", "LZFSE", "LZMA", "ADC", "raw"), or "" for zero, ignore,
+// comment and terminator chunks.
+func CodecName(typ uint32) string {
+	switch typ {
+	case ChunkRaw:
+		return "raw"
+	case ChunkZlib:
+		return "zlib"
+	case ChunkBzip2:
+		return "bzip2"
+	case ChunkLZFSE:
+		return "LZFSE"
+	case ChunkLZMA:
+		return "LZMA"
+	case ChunkADC:
+		return "ADC"
+	}
+	return ""
+}

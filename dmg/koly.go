@@ -82,6 +82,9 @@ func ReadKoly(r io.ReaderAt, size int64) (*Koly, error) {
 		DataChecksum: readChecksum(b[80:216]), XMLOffset: be.Uint64(b[216:]), XMLLength: be.Uint64(b[224:]),
 		CodeSigOffset: be.Uint64(b[296:]), CodeSigLength: be.Uint64(b[304:]),
 		Master: readChecksum(b[352:488]), SectorCount: be.Uint64(b[492:]), Raw: b}
+	if k.Version != 4 {
+		return nil, fmt.Errorf("koly at %#x: version %d, want 4", at, k.Version)
+	}
 	if hs := be.Uint32(b[8:]); hs != KolySize {
 		return nil, fmt.Errorf("koly at %#x: header size %d, want 512", at, hs)
 	}

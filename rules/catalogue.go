@@ -17,6 +17,8 @@ var Own = map[string]string{
 	"upload-changed":             "split out of ticket-for-other-build: the upload's SHA-256 against the log's (info when a stapled ticket explains it)",
 	"notary-log-only":            "with --notary-log, an issue of Apple's log that no finding explains at its path",
 	"app-id-team-mismatch":       "section J consistency: application identifier and team identifier name the signing team",
+	"dmg-contents-not-analyzed":  "what the disk image reader cannot walk is said, never passed in silence",
+	"dmg-signature-invalid":      "a disk image whose code hash, trailer slot or CMS does not verify",
 }
 
 // Catalogue lists every id of the shared rules catalogue with what notarylint
@@ -26,6 +28,12 @@ var Own = map[string]string{
 var Catalogue = map[string]string{
 	// Implemented.
 	"macho-unsigned":                    "",
+	"dmg-not-udif":                      "",
+	"dmg-unsigned":                      "",
+	"dmg-installer-cert":                "",
+	"dmg-corrupt-or-compression":        "",
+	"dmg-contents":                      "",
+	"dmg-inner-app-not-stapled":         "",
 	"adhoc-or-linker-signed":            "",
 	"weak-signature-algorithm":          "",
 	"macho-layout-strict":               "",
@@ -95,12 +103,6 @@ var Catalogue = map[string]string{
 	"pkg-third-party-installer": "planned: inferred heuristic over installer-framework layouts",
 
 	// Disk images.
-	"dmg-not-udif":               "planned: needs disk-image support",
-	"dmg-unsigned":               "planned: needs disk-image support",
-	"dmg-installer-cert":         "planned: needs disk-image support",
-	"dmg-corrupt-or-compression": "planned: needs disk-image support",
-	"dmg-contents":               "planned: needs disk-image support",
-	"dmg-inner-app-not-stapled":  "planned: needs disk-image support",
 
 	// Stapling and notary logs.
 	"ticket-for-other-build":    "",

@@ -63,18 +63,25 @@ var TicketNotStapled = &analyzer.Rule{
 	ID:       "NL8001",
 	Name:     "ticket-not-stapled",
 	Severity: analyzer.Info,
-	Kinds:    []analyzer.Kind{analyzer.KindBundle, analyzer.KindPackage},
+	Kinds:    []analyzer.Kind{analyzer.KindBundle, analyzer.KindPackage, analyzer.KindDiskImage},
 	Doc: analyzer.Doc{
-		Title: "app or package has no stapled notarization ticket",
+		Title: "app, package or disk image has no stapled notarization ticket",
 		Why: "After notarization, `xcrun stapler staple` writes the ticket into the artifact — for an app to " +
-			"Contents/CodeResources, for a flat package after the xar, framed by 't8lr' trailers — so that " +
+			"Contents/CodeResources, for a flat package after the xar, framed by 't8lr' trailers, for a signed " +
+			"disk image into its signature (slot 0x10002, outside the hashes it covers) — so that " +
 			"Gatekeeper can check it offline. Without it, the first launch or install needs the network. " +
 			"Expected before notarization; shown so it is not forgotten after.",
 		AppleMessages: []string{"does not have a ticket stapled to it.", "Notary Ticket Missing"},
-		Fix:           "After notarization succeeds: `xcrun stapler staple App.app` (then archive it again) or `xcrun stapler staple Installer.pkg`.",
+		Fix:           "After notarization succeeds: `xcrun stapler staple App.app` (then archive it again), `xcrun stapler staple Installer.pkg` or `xcrun stapler staple App.dmg`.",
 		Sources:       []string{"Security: notarization.cpp", "stapler(1)"},
 	},
 	Check: func(p *analyzer.Pass) {
+		if f := p.DiskImage(); f != nil {
+			if p.Item.TopLevel() && f.Signature != nil && len(f.Signature.CMS) > 0 && f.Signature.Ticket == nil {
+				p.Reportf("", "no ticket in the disk image's signature (slot 0x10002)")
+			}
+			return
+		}
 		if f := p.Package(); f != nil {
 			if f.Pkg == nil || !p.Item.TopLevel() || f.Signature == nil || !f.Signature.Signed() {
 				return
@@ -88,8 +95,8 @@ var TicketNotStapled = &analyzer.Rule{
 			return
 		}
 		b := p.Bundle()
-		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() || insidePackage(p.Item) {
-			return // a package's own ticket covers the apps it installs
+		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() || insidePackage(p.Item) || onDiskImage(p.Item) {
+			return // a package's own ticket covers the apps it installs; dmg-inner-app-not-stapled speaks for apps on an image
 		}
 		if !b.Stapled {
 			p.Reportf("", "no ticket in Contents/CodeResources")

@@ -16,7 +16,7 @@ var TicketForOtherBuild = &analyzer.Rule{
 	ID:       "NL8003",
 	Name:     "ticket-for-other-build",
 	Severity: analyzer.Error,
-	Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindBundle, analyzer.KindPackage},
+	Kinds:    []analyzer.Kind{analyzer.KindMachO, analyzer.KindBundle, analyzer.KindPackage, analyzer.KindDiskImage},
 	Doc: analyzer.Doc{
 		Title: "code differs from what was notarized",
 		Why: "A ticket covers cdhashes: the hash of each code item's CodeDirectory, per architecture, as the notary " +
@@ -37,6 +37,10 @@ var TicketForOtherBuild = &analyzer.Rule{
 		}
 		if pk := p.Package(); pk != nil {
 			checkPackageTicket(p, pk, want)
+			return
+		}
+		if f := p.DiskImage(); f != nil {
+			checkDiskImageTicket(p, f, want)
 			return
 		}
 		var slices []*analyzer.SliceFacts
@@ -90,6 +94,27 @@ func checkPackageTicket(p *analyzer.Pass, pk *analyzer.PackageFacts, want []anal
 	}
 	p.Reportf("", "the ticket lists %s for this package, but its table of contents checksum is %s: it was rebuilt or re-signed after notarization, so stapling will fail with Error 65 (\"Record not found\")",
 		want[0].CDHash, found)
+}
+
+// checkDiskImageTicket compares a disk image's cdhash with the log's entry
+// for the image.
+func checkDiskImageTicket(p *analyzer.Pass, f *analyzer.DiskImageFacts, want []analyzer.NotarizedItem) {
+	if f.Image == nil || f.SignatureErr != nil {
+		return
+	}
+	found := f.CDHashes()
+	if found == nil {
+		p.Reportf("", "the ticket lists cdhash %s for this disk image, which is no longer signed: stapling will fail with Error 65", want[0].CDHash)
+		return
+	}
+	for _, n := range want {
+		if found[digestName(n.DigestAlgorithm)] == strings.ToLower(n.CDHash) {
+			return
+		}
+	}
+	n := want[0]
+	p.Reportf("", "the ticket lists cdhash %s (%s) for this disk image, but its signature has %s: it was re-signed or changed after notarization, so stapling will fail with Error 65 (\"Record not found\")",
+		n.CDHash, n.DigestAlgorithm, found[digestName(n.DigestAlgorithm)])
 }
 
 // cdhashes returns a slice's cdhashes by hash name ("sha256", "sha1"), or

@@ -1,0 +1,281 @@
+package analyzer
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/dmg"
+)
+
+// DiskImageFacts are the facts of a disk image item.
+type DiskImageFacts struct {
+	// NotUDIF says why the item is not the UDIF image the notary service
+	// accepts (an encrypted or sparse image, a raw or ISO image named
+	// .dmg, a damaged trailer); "" for a UDIF image.
+	NotUDIF string
+	// Image is the opened image; nil when NotUDIF or Err says why not.
+	Image *dmg.Image
+	Err   error
+
+	// Signature is the image's embedded signature, nil when unsigned or
+	// when SignatureErr says why it could not be read.
+	Signature    *codesign.Signature
+	SignatureErr error
+	// Pages holds the code-hash mismatch of each CodeDirectory (nil when
+	// it matches); PagesErr says why the hash could not be checked.
+	Pages    []*codesign.PageMismatch
+	PagesErr error
+	// Slots are the special slots (the trailer, the requirements) whose
+	// hashes differ from what they bind.
+	Slots []*codesign.SlotMismatch
+	// Verified is the verdict on the CMS signature, nil when there is none.
+	Verified *codesign.CMSResult
+
+	// Checksums lists the image's damaged parts: checksums that do not
+	// match, chunks that cannot be decoded.
+	Checksums []string
+	// Codecs counts the image's chunks by codec name ("zlib", "bzip2",
+	// "LZFSE", "LZMA", "ADC", "raw").
+	Codecs map[string]int
+	// Volumes are the partitions found on the image's disk.
+	Volumes []dmg.Volume
+	// NotAnalyzed lists what could not be walked, with why: volumes whose
+	// file system is unknown or unreadable, files that cannot be read.
+	NotAnalyzed []string
+	// MachO and Bundles list the code found inside, as item paths.
+	MachO   []string
+	Bundles []string
+
+	once sync.Once
+	r    io.ReaderAt
+	size int64
+}
+
+// DiskImage returns the item's disk image facts, or nil when the item is
+// not a disk image.
+func (p *Pass) DiskImage() *DiskImageFacts { return p.Item.dmg }
+
+// volumeOpeners open the file systems of a disk image's volumes, by
+// dmg.Volume.Format.
+var volumeOpeners = map[string]func(r io.ReaderAt, size int64) (fs.FS, error){}
+
+// CDHashes returns the image's cdhashes by hash name ("sha256"), or nil
+// when it is not signed.
+func (f *DiskImageFacts) CDHashes() map[string]string {
+	if f.Signature == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, cd := range f.Signature.CodeDirectories {
+		out[cd.HashName()] = hex.EncodeToString(cd.CDHash())
+	}
+	return out
+}
+
+// HasCode reports whether anything on the image is code.
+func (f *DiskImageFacts) HasCode() bool { return len(f.MachO) > 0 || len(f.Bundles) > 0 }
+
+// diskImageHead reports whether a file's first bytes are those of a disk
+// image that is not UDIF, and which.
+func diskImageHead(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("encrcdsa")):
+		return "an encrypted disk image (encrcdsa): the notary service cannot open it"
+	case bytes.HasPrefix(head, []byte("sprs")):
+		return "a sparse image (.sparseimage), not a UDIF image"
+	}
+	return ""
+}
+
+// isUDIFTail reports whether a file ends with a koly trailer. Reading the
+// tail of a compressed archive entry means inflating all of it, so it is
+// read only where that is cheap (a file on disk or on a disk image) or the
+// name says .dmg.
+func isUDIFTail(fsys fs.FS, name string, size int64, cheap bool) bool {
+	if size < dmg.KolySize || !cheap && !strings.EqualFold(path.Ext(name), ".dmg") {
+		return false
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	ra, ok := f.(io.ReaderAt)
+	return ok && dmg.IsUDIF(ra, size)
+}
+
+// enterDiskImage opens a disk image item, finds the volumes on its disk and
+// walks each file system it can read, within the nesting limit, and
+// returns the items found inside.
+func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
+	info := &DiskImageFacts{NotUDIF: notUDIF, Codecs: map[string]int{}}
+	it.dmg = info
+	if notUDIF != "" {
+		return nil
+	}
+	f, size, before, err := d.openNested(it)
+	if err != nil {
+		info.Err = err
+		return nil
+	}
+	info.r, info.size = f, size
+	img, err := dmg.Open(f, size)
+	if err != nil {
+		if k, kerr := dmg.ReadKoly(f, size); kerr != nil || k.Version != 4 {
+			info.NotUDIF = "its koly trailer is damaged or not version 4"
+			if kerr != nil {
+				info.NotUDIF += ": " + kerr.Error()
+			}
+		}
+		info.Err = err
+		return nil
+	}
+	info.Image = img
+	for _, p := range img.Partitions {
+		for _, c := range p.Chunks {
+			if name := dmg.CodecName(c.Type); name != "" {
+				info.Codecs[name]++
+			}
+		}
+	}
+	disk, err := img.Disk()
+	if err != nil {
+		info.Err = err
+		return nil
+	}
+	vols, err := dmg.Volumes(disk, disk.Size())
+	if err != nil {
+		info.NotAnalyzed = append(info.NotAnalyzed, "partition map: "+err.Error())
+	}
+	info.Volumes = vols
+	if len(vols) == 0 && err == nil {
+		info.NotAnalyzed = append(info.NotAnalyzed, "the disk holds no partition map and no known file system (HFS+, APFS)")
+	}
+	multi := len(vols) > 1
+	for _, v := range vols {
+		open := volumeOpeners[v.Format]
+		name := volumeName(v)
+		if open == nil {
+			if v.Format != "" {
+				info.NotAnalyzed = append(info.NotAnalyzed, fmt.Sprintf("%s: %s volumes are not read yet", name, v.Format))
+			} else {
+				info.NotAnalyzed = append(info.NotAnalyzed, fmt.Sprintf("%s: no known file system (type %s)", name, v.Type))
+			}
+			continue
+		}
+		fsys, err := open(io.NewSectionReader(disk, v.Offset, v.Size), v.Size)
+		if err != nil {
+			info.NotAnalyzed = append(info.NotAnalyzed, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		prefix := it.Path
+		if multi {
+			prefix += "/" + name // several volumes: name each, as they mount side by side
+		}
+		scope := &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d, onImage: true}
+		d.walk(it, scope)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range d.items[before:] {
+		switch c.Kind {
+		case KindMachO:
+			info.MachO = append(info.MachO, c.Path[len(it.Path)+1:])
+		case KindBundle:
+			info.Bundles = append(info.Bundles, c.Path[len(it.Path)+1:])
+		}
+	}
+	return append([]*Item(nil), d.items[before:]...)
+}
+
+// volumeName names a volume among the image's partitions.
+func volumeName(v dmg.Volume) string {
+	if v.Scheme == "" {
+		return "volume"
+	}
+	return fmt.Sprintf("partition %d", v.Index+1)
+}
+
+// verify checks, once, the image's signature and checksums.
+func (f *DiskImageFacts) verify(vc verifyConfig) {
+	f.once.Do(func() {
+		if f.Image == nil {
+			return
+		}
+		f.verifySignature(vc)
+		f.verifyChecksums(vc)
+	})
+}
+
+// verifySignature reads and verifies the image's embedded signature: the
+// code hash over the bytes before it, the trailer and requirements slots,
+// and the CMS signature.
+func (f *DiskImageFacts) verifySignature(vc verifyConfig) {
+	k := f.Image.Koly
+	raw, err := dmg.ReadSignature(f.r, k)
+	if err != nil {
+		f.SignatureErr = err
+		return
+	}
+	if raw == nil {
+		return
+	}
+	sig, err := codesign.Parse(raw)
+	if err != nil {
+		f.SignatureErr = fmt.Errorf("signature at %#x: %w", k.CodeSigOffset, err)
+		return
+	}
+	f.Signature = sig
+	if len(sig.CodeDirectories) == 0 {
+		f.SignatureErr = fmt.Errorf("signature at %#x: no CodeDirectory", k.CodeSigOffset)
+		return
+	}
+	for _, cd := range sig.CodeDirectories {
+		if cd.CodeLimit != uint64(k.SigningLimit()) {
+			f.PagesErr = fmt.Errorf("CodeDirectory slot %#x covers %#x bytes, but the signature starts at %#x", cd.Slot, cd.CodeLimit, k.SigningLimit())
+		}
+	}
+	if f.PagesErr == nil {
+		f.Pages, f.PagesErr = codesign.VerifyPages(sig.CodeDirectories, f.r, k.SigningLimit(), vc.jobs)
+	}
+	for _, cd := range sig.CodeDirectories {
+		if m := codesign.CheckSpecialSlot(cd, codesign.SlotRepSpecific, k.RepSpecific()); m != nil {
+			f.Slots = append(f.Slots, m)
+		}
+		if m := codesign.CheckSpecialSlot(cd, codesign.SlotRequirements, sig.Requirements); m != nil {
+			f.Slots = append(f.Slots, m)
+		}
+	}
+	if len(sig.CMS) > 0 && vc.trust != nil {
+		f.Verified = codesign.VerifyCMS(sig, vc.trust, vc.now)
+	}
+}
+
+// verifyChecksums checks every partition's CRC32, the master checksum and
+// the data fork's, decoding each chunk once.
+func (f *DiskImageFacts) verifyChecksums(vc verifyConfig) {
+	img := f.Image
+	for _, p := range img.Partitions {
+		if err := p.VerifyChecksum(); err != nil {
+			if errors.Is(err, dmg.ErrCodec) {
+				f.NotAnalyzed = append(f.NotAnalyzed, err.Error())
+				continue
+			}
+			f.Checksums = append(f.Checksums, err.Error())
+		}
+	}
+	if err := img.VerifyMaster(); err != nil {
+		f.Checksums = append(f.Checksums, err.Error())
+	}
+	if err := img.VerifyDataFork(); err != nil {
+		f.Checksums = append(f.Checksums, err.Error())
+	}
+}
