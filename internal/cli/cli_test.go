@@ -338,3 +338,37 @@ func TestExplainAccountErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectDiskImage shows a signed, stapled disk image: its blkx
+// entries, codecs, signature and cdhash.
+func TestInspectDiskImage(t *testing.T) {
+	img := fixture.SignUDIF(t, fixture.UDIF(t, []byte(strings.Repeat("disk ", 40000)), fixture.UDIFOptions{}),
+		fixture.DMGSignOptions{Identifier: "Hello", Ticket: []byte("s8ch\x00\x00\x00\x01ticket")})
+	p := filepath.Join(t.TempDir(), "Hello.dmg")
+	if err := os.WriteFile(p, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, "inspect", "--format", "json", p)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var items []inspectItem
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].DiskImage == nil || items[0].Kind != "disk-image" {
+		t.Fatalf("items = %+v", items)
+	}
+	d := items[0].DiskImage
+	if d.NotUDIF != "" || !d.Stapled || d.Codecs["zlib"] == 0 || len(d.Partitions) != 1 || d.Signature == nil || d.Signature.Kind != "ad-hoc" ||
+		len(d.Signature.CodeDirectories) != 1 || d.Signature.CodeDirectories[0].Identifier != "Hello" || d.Signature.CodeDirectories[0].PageSize != 0 {
+		t.Fatalf("disk image = %+v", d)
+	}
+	cdhash := d.Signature.CodeDirectories[0].CDHash
+	if v := d.Signature.Verification; v == nil || v.Pages != "ok" || v.SpecialSlots != "ok" {
+		t.Errorf("verification = %+v", v)
+	}
+	if _, text, _ := run(t, "inspect", p); !strings.Contains(text, "disk image, UDIF") || !strings.Contains(text, "cdhash "+cdhash) {
+		t.Errorf("inspect text:\n%s", text)
+	}
+}

@@ -62,6 +62,7 @@ type inspectItem struct {
 	Depth     int            `json:"depth"`
 	Bundle    *inspectBundle `json:"bundle,omitempty"`
 	Package   *inspectPkg    `json:"package,omitempty"`
+	DiskImage *inspectDMG    `json:"disk_image,omitempty"`
 	Size      int64          `json:"size"`
 	Universal bool           `json:"universal"`
 	Error     string         `json:"error,omitempty"`
@@ -168,6 +169,10 @@ func describeItem(f analyzer.Inspected) inspectItem {
 		it.Package = describePackage(f.Package)
 		return it
 	}
+	if f.DiskImage != nil {
+		it.DiskImage = describeDiskImage(f.DiskImage)
+		return it
+	}
 	m := f.MachO
 	if m.Err != nil {
 		it.Error = m.Err.Error()
@@ -195,11 +200,16 @@ func describeSlice(s *analyzer.SliceFacts) inspectSlice {
 	if !s.Signed() {
 		return out
 	}
+	out.Signature = describeSignature(s)
+	return out
+}
+
+// describeSignature describes a slice's signature facts.
+func describeSignature(s *analyzer.SliceFacts) *inspectSig {
 	sig := &inspectSig{Kind: "cms", CodeDirectories: []inspectCD{}, Blobs: []string{}}
-	out.Signature = sig
 	if s.SignatureErr != nil {
 		sig.Kind, sig.Error = "unreadable", s.SignatureErr.Error()
-		return out
+		return sig
 	}
 	if s.Signature.IsAdhoc() {
 		sig.Kind = "ad-hoc"
@@ -229,7 +239,7 @@ func describeSlice(s *analyzer.SliceFacts) inspectSlice {
 		}
 		sig.Timestamp = len(s.CMS.Signers) > 0 && s.CMS.Signers[0].HasTimestamp()
 	}
-	return out
+	return sig
 }
 
 // inspectText writes the items as a tree: each item indented below the
@@ -253,6 +263,10 @@ func inspectText(w io.Writer, items []inspectItem) error {
 func writeItemText(b *strings.Builder, it inspectItem) {
 	if p := it.Package; p != nil {
 		writePackageText(b, it.Path, p)
+		return
+	}
+	if d := it.DiskImage; d != nil {
+		writeDiskImageText(b, it.Path, it.Size, d)
 		return
 	}
 	if bd := it.Bundle; bd != nil {
