@@ -210,8 +210,12 @@ func (f *DiskImageFacts) verify(vc verifyConfig) {
 		if f.Image == nil {
 			return
 		}
-		f.verifySignature(vc)
+		// The signature hashes the stored bytes, the checksums the decoded
+		// ones: both at once.
+		var wg sync.WaitGroup
+		wg.Go(func() { f.verifySignature(vc) })
 		f.verifyChecksums(vc)
+		wg.Wait()
 	})
 }
 
@@ -264,7 +268,7 @@ func (f *DiskImageFacts) verifySignature(vc verifyConfig) {
 func (f *DiskImageFacts) verifyChecksums(vc verifyConfig) {
 	img := f.Image
 	for _, p := range img.Partitions {
-		if err := p.VerifyChecksum(); err != nil {
+		if err := p.VerifyChecksum(vc.jobs); err != nil {
 			if errors.Is(err, dmg.ErrCodec) {
 				f.NotAnalyzed = append(f.NotAnalyzed, err.Error())
 				continue

@@ -190,8 +190,18 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) ([]Finding, []*Item)
 			}
 		}()
 	}
+	// Disk images go last: by then the walk of their volumes has decoded
+	// (and checksummed) most of their chunks, and checking the image's
+	// checksums decodes only the rest.
 	for _, it := range items {
-		work <- it
+		if it.Kind != KindDiskImage {
+			work <- it
+		}
+	}
+	for _, it := range items {
+		if it.Kind == KindDiskImage {
+			work <- it
+		}
 	}
 	close(work)
 	wg.Wait()

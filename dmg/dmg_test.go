@@ -65,7 +65,7 @@ func TestReadBack(t *testing.T) {
 					t.Errorf("ReadAt %d: %v", off, err)
 				}
 			}
-			if err := p.VerifyChecksum(); err != nil {
+			if err := p.VerifyChecksum(0); err != nil {
 				t.Error(err)
 			}
 			if err := img.VerifyMaster(); err != nil {
@@ -86,7 +86,7 @@ func TestCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := img.Partitions[0].VerifyChecksum(); err == nil || !strings.Contains(err.Error(), "CRC32") {
+	if err := img.Partitions[0].VerifyChecksum(0); err == nil || !strings.Contains(err.Error(), "CRC32") {
 		t.Errorf("corrupt CRC: %v", err)
 	}
 	img.Koly.Master.Data[0] ^= 1

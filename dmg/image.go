@@ -1,8 +1,6 @@
 package dmg
 
 import (
-	"compress/bzip2"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -63,6 +61,11 @@ type Partition struct {
 	mu    sync.Mutex
 	cache map[int][]byte // decoded chunks, by index
 	order []int
+	// crcs holds the CRC32 of each chunk decoded so far, where seen says
+	// so: whoever decodes a chunk first records it, so that verifying the
+	// checksum decodes only the chunks nobody read.
+	crcs []uint32
+	seen []bool
 }
 
 // Chunk is one run of sectors and where its (compressed) bytes are.
@@ -141,70 +144,12 @@ func parseMish(b []byte) (*Partition, error) {
 	if next != p.Sectors {
 		return nil, fmt.Errorf("mish: chunks cover %d of %d sectors", next, p.Sectors)
 	}
+	p.crcs, p.seen = make([]uint32, len(p.Chunks)), make([]bool, len(p.Chunks))
 	return p, nil
 }
 
 // Size is the partition's decoded size in bytes.
 func (p *Partition) Size() int64 { return int64(p.Sectors) * SectorSize }
-
-// cacheChunks bounds the decoded chunks kept per partition.
-const cacheChunks = 8
-
-// chunk returns chunk i decoded, from the cache when it is there.
-func (p *Partition) chunk(i int) ([]byte, error) {
-	p.mu.Lock()
-	if b, ok := p.cache[i]; ok {
-		p.mu.Unlock()
-		return b, nil
-	}
-	p.mu.Unlock()
-	b, err := p.decode(p.Chunks[i])
-	if err != nil {
-		return nil, fmt.Errorf("dmg %s chunk %d: %w", p.Name, i, err)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.order) >= cacheChunks {
-		delete(p.cache, p.order[0])
-		p.order = p.order[1:]
-	}
-	p.cache[i] = b
-	p.order = append(p.order, i)
-	return b, nil
-}
-
-// decode returns a chunk's bytes.
-func (p *Partition) decode(c Chunk) ([]byte, error) {
-	size := int(c.Sectors) * SectorSize
-	switch c.Type {
-	case ChunkZero, ChunkIgnore:
-		return make([]byte, size), nil
-	}
-	if c.Length > maxChunkSize {
-		return nil, fmt.Errorf("%d stored bytes", c.Length)
-	}
-	src := io.NewSectionReader(p.img.r, int64(p.img.Koly.DataOffset+p.dataOffset+c.Offset), int64(c.Length))
-	var rd io.Reader
-	switch c.Type {
-	case ChunkRaw:
-		rd = src
-	case ChunkZlib:
-		zr, err := zlib.NewReader(src)
-		if err != nil {
-			return nil, err
-		}
-		rd = zr
-	case ChunkBzip2:
-		rd = bzip2.NewReader(src)
-	default:
-		return nil, fmt.Errorf("%w: type %#x", ErrCodec, c.Type)
-	}
-	out := make([]byte, size)
-	if _, err := io.ReadFull(rd, out); err != nil {
-		return nil, fmt.Errorf("type %#x: %w", c.Type, err)
-	}
-	return out, nil
-}
 
 // ReadAt reads the partition's decoded bytes.
 func (p *Partition) ReadAt(b []byte, off int64) (int, error) {
@@ -226,31 +171,6 @@ func (p *Partition) ReadAt(b []byte, off int64) (int, error) {
 		n += copy(b[n:], data[pos-int64(p.Chunks[i].Sector)*SectorSize:])
 	}
 	return n, nil
-}
-
-// VerifyChecksum reads the whole partition and compares its CRC32 (over
-// every chunk but the ignore ones) with the block table's; it returns nil
-// when they match or there is no CRC32.
-func (p *Partition) VerifyChecksum() error {
-	want, ok := p.Checksum.CRC32()
-	if !ok {
-		return nil
-	}
-	h := crc32.NewIEEE()
-	for i := range p.Chunks {
-		if p.Chunks[i].Type == ChunkIgnore {
-			continue // not covered, as 7-Zip checks it
-		}
-		b, err := p.decode(p.Chunks[i])
-		if err != nil {
-			return fmt.Errorf("dmg %s chunk %d: %w", p.Name, i, err)
-		}
-		h.Write(b)
-	}
-	if got := h.Sum32(); got != want {
-		return fmt.Errorf("dmg %s: CRC32 %08x, the block table says %08x", p.Name, got, want)
-	}
-	return nil
 }
 
 // VerifyMaster checks the trailer's master checksum: the CRC32 of every

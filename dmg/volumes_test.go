@@ -63,7 +63,7 @@ func TestVolumes(t *testing.T) {
 				t.Errorf("volume bytes: %d read (%v), want the %d written", len(got), err, len(vol))
 			}
 			for _, p := range img.Partitions {
-				if err := p.VerifyChecksum(); err != nil {
+				if err := p.VerifyChecksum(0); err != nil {
 					t.Error(err)
 				}
 			}

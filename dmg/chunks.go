@@ -1,0 +1,190 @@
+package dmg
+
+import (
+	"bytes"
+	"compress/bzip2"
+	"compress/zlib"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"runtime"
+	"sync"
+)
+
+// cacheChunks bounds the decoded chunks kept per partition.
+const cacheChunks = 8
+
+// decoder is the reusable state of decoding chunks: the compressed bytes'
+// buffer and a zlib reader to reset.
+type decoder struct {
+	src  []byte
+	zlib io.ReadCloser
+}
+
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// chunk returns chunk i decoded, from the cache when it is there.
+func (p *Partition) chunk(i int) ([]byte, error) {
+	p.mu.Lock()
+	if b, ok := p.cache[i]; ok {
+		p.mu.Unlock()
+		return b, nil
+	}
+	p.mu.Unlock()
+	d := decoders.Get().(*decoder)
+	b, err := p.decode(i, nil, d)
+	decoders.Put(d)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.order) >= cacheChunks {
+		delete(p.cache, p.order[0])
+		p.order = p.order[1:]
+	}
+	p.cache[i] = b
+	p.order = append(p.order, i)
+	return b, nil
+}
+
+// decode returns chunk i's bytes, decoded into dst when it is large
+// enough, and records the chunk's CRC32.
+func (p *Partition) decode(i int, dst []byte, d *decoder) ([]byte, error) {
+	b, err := p.decodeChunk(p.Chunks[i], dst, d)
+	if err != nil {
+		return nil, fmt.Errorf("dmg %s chunk %d: %w", p.Name, i, err)
+	}
+	sum := crc32.ChecksumIEEE(b)
+	p.mu.Lock()
+	p.crcs[i], p.seen[i] = sum, true
+	p.mu.Unlock()
+	return b, nil
+}
+
+func (p *Partition) decodeChunk(c Chunk, dst []byte, d *decoder) ([]byte, error) {
+	size := int(c.Sectors) * SectorSize
+	if cap(dst) < size {
+		dst = make([]byte, size)
+	}
+	out := dst[:size]
+	switch c.Type {
+	case ChunkZero, ChunkIgnore:
+		clear(out)
+		return out, nil
+	}
+	if c.Length > maxChunkSize {
+		return nil, fmt.Errorf("%d stored bytes", c.Length)
+	}
+	if cap(d.src) < int(c.Length) {
+		d.src = make([]byte, c.Length)
+	}
+	src := d.src[:c.Length]
+	at := int64(p.img.Koly.DataOffset + p.dataOffset + c.Offset)
+	if _, err := p.img.r.ReadAt(src, at); err != nil {
+		return nil, fmt.Errorf("read %d stored bytes at %#x: %w", c.Length, at, err)
+	}
+	var rd io.Reader
+	switch c.Type {
+	case ChunkRaw:
+		if len(src) < size {
+			return nil, fmt.Errorf("raw chunk of %d bytes holds %d sectors", len(src), c.Sectors)
+		}
+		copy(out, src)
+		return out, nil
+	case ChunkZlib:
+		if d.zlib == nil {
+			zr, err := zlib.NewReader(bytes.NewReader(src))
+			if err != nil {
+				return nil, fmt.Errorf("zlib: %w", err)
+			}
+			d.zlib = zr
+		} else if err := d.zlib.(zlib.Resetter).Reset(bytes.NewReader(src), nil); err != nil {
+			return nil, fmt.Errorf("zlib: %w", err)
+		}
+		rd = d.zlib
+	case ChunkBzip2:
+		rd = bzip2.NewReader(bytes.NewReader(src))
+	default:
+		return nil, fmt.Errorf("%w: type %#x", ErrCodec, c.Type)
+	}
+	if _, err := io.ReadFull(rd, out); err != nil {
+		return nil, fmt.Errorf("type %#x: %w", c.Type, err)
+	}
+	return out, nil
+}
+
+// VerifyChecksum compares the partition's CRC32 (over every chunk but the
+// ignore ones) with the block table's; it returns nil when they match or
+// there is no CRC32. Chunks nobody has decoded yet are decoded now, by up
+// to workers goroutines (0 means one per CPU), each reusing one buffer.
+func (p *Partition) VerifyChecksum(workers int) error {
+	want, ok := p.Checksum.CRC32()
+	if !ok {
+		return nil
+	}
+	p.mu.Lock()
+	var todo []int
+	for i, c := range p.Chunks {
+		if c.Type != ChunkIgnore && !p.seen[i] {
+			todo = append(todo, i)
+		}
+	}
+	p.mu.Unlock()
+	if err := p.decodeAll(todo, workers); err != nil {
+		return err
+	}
+	var sum uint32
+	for i, c := range p.Chunks {
+		if c.Type == ChunkIgnore {
+			continue // not covered, as 7-Zip checks it
+		}
+		sum = crc32Combine(sum, p.crcs[i], int64(c.Sectors)*SectorSize)
+	}
+	if sum != want {
+		return fmt.Errorf("dmg %s: CRC32 %08x, the block table says %08x", p.Name, sum, want)
+	}
+	return nil
+}
+
+// decodeAll decodes the chunks todo in parallel, for their CRC32s, and
+// returns the error of the first chunk that fails.
+func (p *Partition) decodeAll(todo []int, workers int) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	errs := make([]error, len(todo))
+	var wg sync.WaitGroup
+	for range min(workers, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := decoders.Get().(*decoder)
+			defer decoders.Put(d)
+			var buf []byte
+			for k := range next {
+				b, err := p.decode(todo[k], buf, d)
+				errs[k] = err
+				if err == nil {
+					buf = b
+				}
+			}
+		}()
+	}
+	for k := range todo {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	return firstErr(errs)
+}
+
+func firstErr(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

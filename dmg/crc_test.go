@@ -1,0 +1,23 @@
+package dmg
+
+import (
+	"hash/crc32"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestCRC32Combine checks the combination against the CRC of the whole,
+// for lengths around powers of two and random splits.
+func TestCRC32Combine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 70000)
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	for _, split := range []int{0, 1, 2, 3, 511, 512, 4096, 33333, 65536, 69999, 70000} {
+		a, c := crc32.ChecksumIEEE(b[:split]), crc32.ChecksumIEEE(b[split:])
+		if got, want := crc32Combine(a, c, int64(len(b)-split)), crc32.ChecksumIEEE(b); got != want {
+			t.Errorf("split at %d: %08x, want %08x", split, got, want)
+		}
+	}
+}
