@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -195,4 +196,90 @@ func TestDifferentialRelicPackages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// imageInvalidRules are the rules whose findings mean a disk image's
+// signature does not verify, which is what `relic verify` decides.
+var imageInvalidRules = []string{"dmg-signature-invalid"}
+
+// TestDifferentialRelicDiskImages compares notarylint's verdict on disk
+// image signatures with relic v7's `verify`: images signed by the fixture
+// writer, changed after signing, and signed by relic itself.
+func TestDifferentialRelicDiskImages(t *testing.T) {
+	relic := relicPath(t)
+	dir := t.TempDir()
+	pki := fixture.TestPKI(t)
+	id := pki.Leaf(t, fixture.LeafDeveloperIDApplication, fixture.LeafOptions{})
+	root := filepath.Join(dir, "root.pem")
+	if err := os.WriteFile(root, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Root.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	signed := fixture.SignUDIF(t, plainDisk(t), dmgSigner(t, fixture.LeafDeveloperIDApplication, fixture.CMSOptions{}))
+	flip := func(b []byte, at int) []byte {
+		b = append([]byte(nil), b...)
+		b[at] ^= 1
+		return b
+	}
+	samples := map[string][]byte{
+		"fixture signed":          signed,
+		"fixture byte changed":    flip(signed, 10),
+		"fixture trailer changed": flip(signed, len(signed)-20),
+	}
+	// relic signs an unsigned image with the leaf: notarylint must accept it.
+	if relicSigned := relicSignImage(t, relic, dir, plainDisk(t), id); relicSigned != nil {
+		samples["relic signed"] = relicSigned
+	}
+	for name, b := range samples {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(dir, "v.dmg")
+			if err := os.WriteFile(file, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			relicOK := exec.Command(relic, "verify", "--cert", root, file).Run() == nil
+			got := pkgFindings(t, "v.dmg", b)
+			ours := true
+			for _, r := range imageInvalidRules {
+				ours = ours && len(got[r]) == 0
+			}
+			if ours != relicOK {
+				t.Errorf("relic says valid=%v, notarylint says valid=%v (findings %v)", relicOK, ours, keys(got))
+			}
+		})
+	}
+}
+
+// relicSignImage signs a disk image with relic and the identity's key and
+// chain, or returns nil (and logs why) when relic cannot.
+func relicSignImage(t *testing.T, relic, dir string, img []byte, id *fixture.Identity) []byte {
+	t.Helper()
+	keyDER, err := x509.MarshalPKCS8PrivateKey(id.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: id.Cert.Raw})
+	for _, c := range id.Chain {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	files := map[string][]byte{
+		"leaf.key":      pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		"leafchain.pem": chain,
+		"relic.yml":     []byte("tokens:\n  file:\n    type: file\nkeys:\n  devid:\n    token: file\n    keyfile: ./leaf.key\n    x509certificate: ./leafchain.pem\n    timestamp: false\n"),
+		"r.dmg":         img,
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(relic, "sign", "-c", "relic.yml", "-k", "devid", "-f", "r.dmg", "--bundle-id", "com.example.App")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Logf("relic sign failed, relic-signed image not compared: %v\n%s", err, out)
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "r.dmg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
