@@ -9,6 +9,8 @@ import (
 	"io"
 	"runtime"
 	"sync"
+
+	"github.com/notarylint/notarylint/dmg/codec"
 )
 
 // cacheChunks bounds the decoded chunks kept per partition.
@@ -105,6 +107,21 @@ func (p *Partition) decodeChunk(c Chunk, dst []byte, d *decoder) ([]byte, error)
 		rd = d.zlib
 	case ChunkBzip2:
 		rd = bzip2.NewReader(bytes.NewReader(src))
+	case ChunkADC, ChunkLZFSE, ChunkLZMA:
+		var n int
+		var err error
+		switch c.Type {
+		case ChunkADC:
+			n, err = codec.ADC(out, src)
+		case ChunkLZFSE:
+			n, err = codec.LZFSE(out, src)
+		default:
+			n, err = codec.LZMA(out, bytes.NewReader(src))
+		}
+		if err == nil && n != size {
+			err = fmt.Errorf("%s chunk decodes to %d bytes, not the %d of its %d sectors", CodecName(c.Type), n, size, c.Sectors)
+		}
+		return out, err
 	default:
 		return nil, fmt.Errorf("%w: type %#x", ErrCodec, c.Type)
 	}

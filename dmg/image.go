@@ -36,9 +36,8 @@ const (
 	maxChunkSize = 64 << 20 // decoded bytes of one chunk
 )
 
-// ErrCodec marks a chunk compressed with a codec this package does not
-// decode yet.
-var ErrCodec = errors.New("dmg: chunk codec not supported yet")
+// ErrCodec marks a chunk of a type this package does not know.
+var ErrCodec = errors.New("dmg: unknown chunk type")
 
 // Image is an opened UDIF image.
 type Image struct {
