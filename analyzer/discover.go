@@ -220,6 +220,10 @@ func (d *discovery) walk(top, scope *Item) {
 		if err != nil {
 			return nil
 		}
+		if compressedFile(info) {
+			d.unread(top, p, errCompressed)
+			return nil
+		}
 		head, err := readHead(scope.fsys, p, info.Size())
 		if err != nil {
 			d.unread(top, p, err)

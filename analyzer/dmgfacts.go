@@ -63,10 +63,6 @@ type DiskImageFacts struct {
 // not a disk image.
 func (p *Pass) DiskImage() *DiskImageFacts { return p.Item.dmg }
 
-// volumeOpeners open the file systems of a disk image's volumes, by
-// dmg.Volume.Format.
-var volumeOpeners = map[string]func(r io.ReaderAt, size int64) (fs.FS, error){}
-
 // CDHashes returns the image's cdhashes by hash name ("sha256"), or nil
 // when it is not signed.
 func (f *DiskImageFacts) CDHashes() map[string]string {

@@ -166,5 +166,7 @@ func (d *discovery) unread(top *Item, p string, err error) {
 		top.archive.Unread = append(top.archive.Unread, p+": "+err.Error())
 	case top.pkg != nil:
 		top.pkg.Unread = append(top.pkg.Unread, p+": "+err.Error())
+	case top.dmg != nil:
+		top.dmg.NotAnalyzed = append(top.dmg.NotAnalyzed, p+": "+err.Error())
 	}
 }
