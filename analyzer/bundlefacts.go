@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -211,6 +212,16 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 				mu.Lock()
 				bf.Late = append(bf.Late, found...)
 				mu.Unlock()
+			},
+			Whole: func(p string, head []byte, size int64) func([]byte) {
+				// Where reading again means decompressing again (a disk
+				// image), code is analysed from the bytes the seal hashed.
+				if it.code == nil || sniff(head, size) != KindMachO {
+					return nil
+				}
+				return func(data []byte) {
+					it.code.put(p, loadMachOFacts(bytes.NewReader(data), int64(len(data)), vc))
+				}
 			},
 		})
 		sort.Slice(bf.Late, func(i, j int) bool { return bf.Late[i].Path < bf.Late[j].Path })

@@ -54,9 +54,9 @@ type DiskImageFacts struct {
 	MachO   []string
 	Bundles []string
 
-	once sync.Once
-	r    io.ReaderAt
-	size int64
+	once, sigOnce sync.Once
+	r             io.ReaderAt
+	size          int64
 }
 
 // DiskImage returns the item's disk image facts, or nil when the item is
@@ -176,7 +176,10 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 		if multi {
 			prefix += "/" + name // several volumes: name each, as they mount side by side
 		}
-		scope := &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d, onImage: true}
+		// The code cache keeps the facts of Mach-O files a seal check
+		// hashed, so that they are not decoded a second time.
+		scope := &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), code: &codeCache{},
+			budget: it.budget, depth: it.depth + 1, disc: d, onImage: true}
 		d.walk(it, scope)
 	}
 	d.mu.Lock()
@@ -207,11 +210,20 @@ func (f *DiskImageFacts) verify(vc verifyConfig) {
 			return
 		}
 		// The signature hashes the stored bytes, the checksums the decoded
-		// ones: both at once.
+		// ones: both at once, unless the signature is done already.
 		var wg sync.WaitGroup
-		wg.Go(func() { f.verifySignature(vc) })
+		wg.Go(func() { f.verifySignatureOnce(vc) })
 		f.verifyChecksums(vc)
 		wg.Wait()
+	})
+}
+
+// verifySignatureOnce checks the image's signature, once.
+func (f *DiskImageFacts) verifySignatureOnce(vc verifyConfig) {
+	f.sigOnce.Do(func() {
+		if f.Image != nil {
+			f.verifySignature(vc)
+		}
 	})
 }
 

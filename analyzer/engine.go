@@ -174,37 +174,36 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) ([]Finding, []*Item)
 		mu   sync.Mutex
 		out  []Finding
 		late []*Item
-		wg   sync.WaitGroup
 	)
-	work := make(chan *Item)
-	for range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				found, more := analyzeItem(&cfg, vc, it)
-				mu.Lock()
-				out = append(out, found...)
-				late = append(late, more...)
-				mu.Unlock()
-			}
-		}()
+	analyze := func(it *Item) {
+		found, more := analyzeItem(&cfg, vc, it)
+		mu.Lock()
+		out = append(out, found...)
+		late = append(late, more...)
+		mu.Unlock()
 	}
-	// Disk images go last: by then the walk of their volumes has decoded
-	// (and checksummed) most of their chunks, and checking the image's
-	// checksums decodes only the rest.
-	for _, it := range items {
-		if it.Kind != KindDiskImage {
-			work <- it
-		}
-	}
+	// Disk images are analysed after everything else: by then reading
+	// their volumes has decoded (and checksummed) most of their chunks,
+	// and checking the image's checksums decodes only the rest. Their
+	// signatures, over the stored bytes, are checked alongside the rest.
+	var rest []func()
+	var images []*Item
 	for _, it := range items {
 		if it.Kind == KindDiskImage {
-			work <- it
+			images = append(images, it)
+			if it.dmg != nil {
+				rest = append(rest, func() { it.dmg.verifySignatureOnce(vc) })
+			}
+			continue
 		}
+		rest = append(rest, func() { analyze(it) })
 	}
-	close(work)
-	wg.Wait()
+	runPool(jobs, rest)
+	var last []func()
+	for _, it := range images {
+		last = append(last, func() { analyze(it) })
+	}
+	runPool(jobs, last)
 	if len(late) > 0 {
 		// Mach-O files the seal checks found among sealed resources.
 		more, moreItems := analyzeAll(cfg, vc, late)
@@ -212,6 +211,24 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) ([]Finding, []*Item)
 		late = append(late, moreItems...)
 	}
 	return out, late
+}
+
+// runPool runs the tasks, n at a time, and waits for them.
+func runPool(n int, tasks []func()) {
+	work := make(chan func())
+	var wg sync.WaitGroup
+	for range min(n, len(tasks)) {
+		wg.Go(func() {
+			for task := range work {
+				task()
+			}
+		})
+	}
+	for _, task := range tasks {
+		work <- task
+	}
+	close(work)
+	wg.Wait()
 }
 
 // fileSHA256 returns a file's SHA-256 in hex, or "" when it cannot be read.

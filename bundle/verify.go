@@ -78,7 +78,16 @@ type VerifyOptions struct {
 	// goroutines at once. It lets a caller find code and archives among the
 	// resources without opening them a second time.
 	Sniff func(fsysPath string, head []byte, size int64)
+	// Whole, when set, is asked after Sniff whether it wants a file's
+	// whole contents (at most MaxWhole bytes): when it returns a function,
+	// that function is given them once the file is hashed, so that the
+	// caller can analyse code without reading (and decompressing) it
+	// again. Only one such file is held per worker at a time.
+	Whole func(fsysPath string, head []byte, size int64) func(data []byte)
 }
+
+// MaxWhole bounds the files VerifyOptions.Whole is given.
+const MaxWhole = 1 << 30
 
 // SniffSize is how many leading bytes Sniff is shown.
 const SniffSize = 1024
@@ -345,6 +354,8 @@ func hashPipeline(fsys fs.FS, jobs <-chan sealEntryJob, opt VerifyOptions) []Pro
 	var out []Problem
 	h256, h1 := sha256.New(), sha1.New()
 	var h hash.Hash
+	var consume func([]byte)
+	var whole []byte
 	for c := range chunks {
 		j := c.job
 		if c.first {
@@ -353,18 +364,34 @@ func hashPipeline(fsys fs.FS, jobs <-chan sealEntryJob, opt VerifyOptions) []Pro
 				h = h1
 			}
 			h.Reset()
-			if opt.Sniff != nil && len(c.data) > 0 {
-				opt.Sniff(j.fsysPath, c.data[:min(len(c.data), SniffSize)], c.size)
+			consume, whole = nil, nil
+			if len(c.data) > 0 {
+				head := c.data[:min(len(c.data), SniffSize)]
+				if opt.Sniff != nil {
+					opt.Sniff(j.fsysPath, head, c.size)
+				}
+				if opt.Whole != nil && c.size <= MaxWhole {
+					if consume = opt.Whole(j.fsysPath, head, c.size); consume != nil {
+						whole = make([]byte, 0, c.size)
+					}
+				}
 			}
 		}
 		if c.data != nil {
 			h.Write(c.data)
+			if consume != nil {
+				whole = append(whole, c.data...)
+			}
 			free <- c.data[:cap(c.data)]
 		}
 		switch {
 		case c.err != nil:
 			out = append(out, Problem{Kind: FileModified, Path: j.rel, Detail: fmt.Sprintf("cannot read: %v", c.err)})
 		case c.last:
+			if consume != nil && int64(len(whole)) == c.size {
+				consume(whole)
+			}
+			consume, whole = nil, nil
 			want, name := j.entry.Hash2, "SHA-256"
 			if want == nil {
 				want, name = j.entry.Hash, "SHA-1"

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"io/fs"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -241,5 +242,42 @@ func TestVerifyDataInCodeLocation(t *testing.T) {
 	got := verify(t, fsys, map[string]NestedCode{"App.app/Contents/MacOS/tool": {Signed: true, Data: true, CDHashes: [][]byte{[]byte("tool-cdhash-00000000")}}})
 	if strings.Join(got[DataInCodeLocation], ",") != "MacOS/tool" || len(got) != 1 {
 		t.Errorf("got %v, want only data in code location at MacOS/tool", got)
+	}
+}
+
+// TestVerifyWhole hands the files a caller asks for, whole, to it: each
+// exactly once and with the bytes hashed, larger than one read chunk too.
+func TestVerifyWhole(t *testing.T) {
+	fsys := sealedFS(t)
+	big := strings.Repeat("0123456789abcdef", (3*chunkSize)/16+7)
+	fsys["App.app/Contents/Resources/big.bin"] = file(big)
+	sealApp(t, fsys)
+	b, _ := Detect(fsys, "App.app")
+	var mu sync.Mutex
+	got := map[string]string{}
+	ps, err := b.Verify(fsys, VerifyOptions{Workers: 2, Whole: func(p string, head []byte, size int64) func([]byte) {
+		if !strings.HasSuffix(p, ".bin") && !strings.HasSuffix(p, ".txt") {
+			return nil
+		}
+		return func(data []byte) {
+			mu.Lock()
+			defer mu.Unlock()
+			if _, dup := got[p]; dup {
+				t.Errorf("%s handed over twice", p)
+			}
+			got[p] = string(data)
+		}
+	}})
+	if err != nil || len(ps) != 0 {
+		t.Fatalf("verify: %v %v", ps, err)
+	}
+	want := map[string]string{"App.app/Contents/Resources/big.bin": big, "App.app/Contents/Resources/caf\u00e9.txt": "coffee", "App.app/Contents/Resources/a.txt": "a"}
+	if len(got) != len(want) {
+		t.Fatalf("handed over %d files, want %d", len(got), len(want))
+	}
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("%s: %d bytes handed over, want %d", p, len(got[p]), len(w))
+		}
 	}
 }
