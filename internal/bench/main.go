@@ -32,7 +32,8 @@ func main() {
 	appMiB := flag.Int("app-size", 1024, "size of the generated app's resources in MiB (0 skips the app benchmark)")
 	appFiles := flag.Int("app-files", 10000, "number of resource files in the generated app")
 	pkgMiB := flag.Int("pkg-size", 1024, "size of the generated package payload in MiB (0 skips the package benchmark)")
-	only := flag.String("only", "", "run one benchmark: macho, app or pkg")
+	dmgMiB := flag.Int("dmg-size", 1024, "size of the generated disk image's contents in MiB (0 skips the disk image benchmark)")
+	only := flag.String("only", "", "run one benchmark: macho, app, pkg or dmg")
 	pkgFormats := flag.String("pkg-formats", "gzip,pbzx", "payload encodings of the package benchmark")
 	flag.Parse()
 	var err error
@@ -44,6 +45,9 @@ func main() {
 	}
 	if err == nil && *pkgMiB > 0 && (*only == "" || *only == "pkg") {
 		err = withBinary(func(dir, bin string) error { return runPkg(dir, bin, *pkgMiB, *runs, *pkgFormats) })
+	}
+	if err == nil && *dmgMiB > 0 && (*only == "" || *only == "dmg") {
+		err = withBinary(func(dir, bin string) error { return runDMG(dir, bin, *dmgMiB, *runs) })
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

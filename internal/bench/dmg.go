@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/notarylint/notarylint/codesign"
+	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/macho"
+)
+
+// runDMG measures a zlib (UDZO) disk image of about dmgMiB: an HFS+
+// volume in hdiutil's GPT layout holding an app with signed dylibs
+// (incompressible code) and as many text resources, against `7zz t`, which
+// decodes every chunk and checks the checksums.
+func runDMG(dir, bin string, dmgMiB, runs int) error {
+	sz, err := exec.LookPath("7zz")
+	if err != nil {
+		fmt.Println("7zz not installed (apt-get install 7zip): disk image benchmark skipped")
+		return nil
+	}
+	start := time.Now()
+	const fileMiB = 16
+	rng := rand.New(rand.NewPCG(3, 4))
+	res := map[string][]byte{}
+	for i := 0; i < dmgMiB/fileMiB/2; i++ {
+		lib, err := fixture.MachO{
+			FileType:     macho.TypeDylib,
+			BuildVersion: &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)},
+			TextSize:     fileMiB << 20,
+			Signature:    &fixture.Signature{CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}}, CMS: []byte{}},
+		}.Bytes()
+		if err != nil {
+			return err
+		}
+		res[fmt.Sprintf("lib/lib%03d.dylib", i)] = lib
+		res[fmt.Sprintf("data/data%03d.txt", i)] = compressible(rng, fileMiB<<20)
+	}
+	root := filepath.Join(dir, "root")
+	fixture.Bundle{Name: "Big.app", Resources: res, Sign: &fixture.SignOptions{Adhoc: true}}.Write(benchTB{}, root)
+	res = nil
+	vol := fixture.HFSPlus(benchTB{}, root, fixture.HFSOptions{VolumeName: "Big"})
+	os.RemoveAll(root)
+	img := fixture.UDIFDisk(benchTB{}, fixture.GPTLayout(vol, fixture.GUIDAppleHFS), fixture.UDIFOptions{})
+	vol = nil
+	file := filepath.Join(dir, "Big.dmg")
+	if err := os.WriteFile(file, img, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("disk image (UDZO, GPT, HFS+; %d signed dylibs and as many text files, %.0f MiB stored) generated in %v\n",
+		dmgMiB/fileMiB/2, float64(len(img))/(1<<20), time.Since(start).Round(time.Millisecond))
+	img = nil
+	base := best(runs, sz, "t", "-tdmg", file)
+	all := best(runs, bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, file)
+	one := best(runs, bin, "check", "--jobs", "1", "--fail-on", "none", "--format", "json="+os.DevNull, file)
+	fmt.Printf("  7zz t                            %8.3fs\n", base.Seconds())
+	fmt.Printf("  notarylint check (all cores)     %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/base.Seconds())
+	fmt.Printf("  notarylint check --jobs 1        %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/base.Seconds())
+	fmt.Printf("  notarylint check peak memory     %s\n", peakMemory(bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, file))
+	if keep := os.Getenv("NOTARYLINT_BENCH_KEEP"); keep != "" {
+		os.Rename(file, filepath.Join(keep, filepath.Base(file)))
+	}
+	return nil
+}
