@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -220,7 +219,7 @@ func loadBundleFacts(it *Item, vc verifyConfig) *BundleFacts {
 					return nil
 				}
 				return func(data []byte) {
-					it.code.put(p, loadMachOFacts(bytes.NewReader(data), int64(len(data)), vc))
+					it.code.put(p, machOFactsOf(data, vc))
 				}
 			},
 		})

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"time"
@@ -90,6 +91,16 @@ func (it *Item) machOFacts(vc verifyConfig) *MachOFacts {
 	}
 	defer f.Close()
 	return loadMachOFacts(f, it.Size, vc)
+}
+
+// machOFactsOf analyses a Mach-O file held in memory and drops the file's
+// hold on the bytes, so that they can be freed while the facts are kept.
+func machOFactsOf(data []byte, vc verifyConfig) *MachOFacts {
+	mf := loadMachOFacts(bytes.NewReader(data), int64(len(data)), vc)
+	if mf.File != nil {
+		mf.File.Detach()
+	}
+	return mf
 }
 
 func loadMachOFacts(r io.ReaderAt, size int64, vc verifyConfig) *MachOFacts {

@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"path"
@@ -100,10 +99,7 @@ func (d *discovery) enterPackage(it *Item) []*Item {
 		if macho.Detect(data, int64(len(data))) == macho.NotMachO {
 			return false
 		}
-		mf := loadMachOFacts(bytes.NewReader(data), int64(len(data)), d.vc)
-		if mf.File != nil {
-			mf.File.Detach()
-		}
+		mf := machOFactsOf(data, d.vc)
 		key := dir + "/" + part
 		if caches[key] == nil {
 			caches[key] = &codeCache{}
