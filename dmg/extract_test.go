@@ -109,7 +109,7 @@ func TestSevenZipExtract(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(tree, p)
 		rel = strings.TrimPrefix(filepath.ToSlash(rel), "App/") // 7-Zip puts the files in a folder named after the volume
-		if strings.HasPrefix(rel, "[") { // 7-Zip's own entries such as [SYSTEM]
+		if strings.HasPrefix(rel, "[") {                        // 7-Zip's own entries such as [SYSTEM]
 			return nil
 		}
 		if de.Type()&fs.ModeSymlink != 0 {
