@@ -108,8 +108,10 @@ func TestSevenZipExtract(t *testing.T) {
 			return err
 		}
 		rel, _ := filepath.Rel(tree, p)
-		rel = strings.TrimPrefix(filepath.ToSlash(rel), "App/") // 7-Zip puts the files in a folder named after the volume
-		if strings.HasPrefix(rel, "[") {                        // 7-Zip's own entries such as [SYSTEM]
+		// 7-Zip puts the files in a folder named after the volume, and its
+		// own entries ([SYSTEM]) beside it.
+		rel = strings.TrimPrefix(filepath.ToSlash(rel), "App/")
+		if strings.HasPrefix(rel, "[") {
 			return nil
 		}
 		if de.Type()&fs.ModeSymlink != 0 {
