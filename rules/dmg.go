@@ -216,11 +216,7 @@ var DMGContents = &analyzer.Rule{
 		if f == nil || !f.HasCode() {
 			return
 		}
-		code := append(append([]string(nil), f.Bundles...), f.MachO...)
-		if len(code) > 5 {
-			code = append(code[:5:5], fmt.Sprintf("and %d more", len(f.Bundles)+len(f.MachO)-5))
-		}
-		p.Reportf("", "%d bundle(s) and %d Mach-O file(s), each checked as code: %s", len(f.Bundles), len(f.MachO), strings.Join(code, ", "))
+		reportCode(p, f.Bundles, f.MachO)
 	},
 }
 

@@ -372,14 +372,7 @@ var PkgPayloadIssues = &analyzer.Rule{
 		if f == nil || !f.HasCode() {
 			return
 		}
-		code := append(append([]string(nil), f.Bundles...), f.MachO...)
-		for i := range code {
-			code[i] = strings.TrimPrefix(code[i], "/")
-		}
-		if len(code) > 5 {
-			code = append(code[:5:5], fmt.Sprintf("and %d more", len(f.Bundles)+len(f.MachO)-5))
-		}
-		p.Reportf("", "%d bundle(s) and %d Mach-O file(s), each checked as code: %s", len(f.Bundles), len(f.MachO), strings.Join(code, ", "))
+		reportCode(p, f.Bundles, f.MachO)
 	},
 }
 
@@ -475,4 +468,17 @@ var PkgNonstandardLayout = &analyzer.Rule{
 			}
 		}
 	},
+}
+
+// reportCode notes the bundles and Mach-O files found inside a container,
+// naming the first few.
+func reportCode(p *analyzer.Pass, bundles, machos []string) {
+	code := append(append([]string(nil), bundles...), machos...)
+	for i := range code {
+		code[i] = strings.TrimPrefix(code[i], "/")
+	}
+	if len(code) > 5 {
+		code = append(code[:5:5], fmt.Sprintf("and %d more", len(bundles)+len(machos)-5))
+	}
+	p.Reportf("", "%d bundle(s) and %d Mach-O file(s), each checked as code: %s", len(bundles), len(machos), strings.Join(code, ", "))
 }
