@@ -13,8 +13,9 @@ import (
 	"github.com/notarylint/notarylint/dmg/codec"
 )
 
-// cacheChunks bounds the decoded chunks kept per partition.
-const cacheChunks = 8
+// cacheBytes bounds the decoded chunks kept per partition (the newest is
+// always kept): 32 chunks as hdiutil writes them.
+const cacheBytes = 32 << 20
 
 // decoder is the reusable state of decoding chunks: the compressed bytes'
 // buffer and a zlib reader to reset.
@@ -41,12 +42,17 @@ func (p *Partition) chunk(i int) ([]byte, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.order) >= cacheChunks {
-		delete(p.cache, p.order[0])
-		p.order = p.order[1:]
+	if _, ok := p.cache[i]; ok {
+		return b, nil // another reader decoded it meanwhile
 	}
 	p.cache[i] = b
 	p.order = append(p.order, i)
+	p.cached += len(b)
+	for p.cached > cacheBytes && len(p.order) > 1 {
+		p.cached -= len(p.cache[p.order[0]])
+		delete(p.cache, p.order[0])
+		p.order = p.order[1:]
+	}
 	return b, nil
 }
 
@@ -65,15 +71,15 @@ func (p *Partition) decode(i int, dst []byte, d *decoder) ([]byte, error) {
 }
 
 func (p *Partition) decodeChunk(c Chunk, dst []byte, d *decoder) ([]byte, error) {
+	if isZeroChunk(c.Type) {
+		return nil, fmt.Errorf("zero chunks are not decoded")
+	}
 	size := int(c.Sectors) * SectorSize
 	if cap(dst) < size {
 		dst = make([]byte, size)
 	}
 	out := dst[:size]
 	switch c.Type {
-	case ChunkZero, ChunkIgnore:
-		clear(out)
-		return out, nil
 	}
 	if c.Length > maxChunkSize {
 		return nil, fmt.Errorf("%d stored bytes", c.Length)
@@ -143,7 +149,10 @@ func (p *Partition) VerifyChecksum(workers int) error {
 	p.mu.Lock()
 	var todo []int
 	for i, c := range p.Chunks {
-		if c.Type != ChunkIgnore && !p.seen[i] {
+		switch {
+		case c.Type == ChunkZero:
+			p.crcs[i], p.seen[i] = zerosCRC(int64(c.Sectors)*SectorSize), true
+		case c.Type != ChunkIgnore && !p.seen[i]:
 			todo = append(todo, i)
 		}
 	}

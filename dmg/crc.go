@@ -1,5 +1,23 @@
 package dmg
 
+import "hash/crc32"
+
+// zerosCRC returns the CRC-32 (IEEE) of n zero bytes (n a multiple of 512)
+// in O(log n) combinations, so that a zero chunk of any size costs nothing
+// to checksum.
+func zerosCRC(n int64) uint32 {
+	var sum uint32 // the CRC of nothing
+	pow, powLen := crc32.ChecksumIEEE(make([]byte, SectorSize)), int64(SectorSize)
+	for k := n / SectorSize; k > 0; k >>= 1 {
+		if k&1 != 0 {
+			sum = crc32Combine(sum, pow, powLen)
+		}
+		pow = crc32Combine(pow, pow, powLen)
+		powLen *= 2
+	}
+	return sum
+}
+
 // crc32Combine returns the CRC-32 (IEEE) of the concatenation of A and B
 // from crcA, crcB and B's length, without the bytes: zlib's
 // crc32_combine, by repeated squaring of the operator that feeds one zero

@@ -21,3 +21,12 @@ func TestCRC32Combine(t *testing.T) {
 		}
 	}
 }
+
+// TestZerosCRC checks the CRC of zeros against the CRC of the bytes.
+func TestZerosCRC(t *testing.T) {
+	for _, n := range []int64{0, 512, 1024, 1536, 512 * 7, 1 << 20, 1<<20 + 512} {
+		if got, want := zerosCRC(n), crc32.ChecksumIEEE(make([]byte, n)); got != want {
+			t.Errorf("%d zeros: %08x, want %08x", n, got, want)
+		}
+	}
+}

@@ -119,9 +119,13 @@ func TestSevenZip(t *testing.T) {
 	// uncompressed-block LZFSE chunks, which Apple's reference lzfse decoder
 	// accepts (checked by hand with lzfse at e634ca58)
 	// (dmg/codec tests the decoder on the reference encoder's output).
-	for _, codec := range []string{"zlib", "bzip2", "adc", "lzma"} {
+	for _, codec := range []string{"zlib", "bzip2", "adc", "lzma", "zlib-zero0"} {
 		p := filepath.Join(dir, codec+".dmg")
-		if err := os.WriteFile(p, fixture.UDIF(t, data, fixture.UDIFOptions{Name: "disk image", Codec: codec}), 0o644); err != nil {
+		o := fixture.UDIFOptions{Name: "disk image", Codec: codec}
+		if codec == "zlib-zero0" {
+			o = fixture.UDIFOptions{Name: "disk image", ZeroType0: true, MergeZeros: true}
+		}
+		if err := os.WriteFile(p, fixture.UDIF(t, data, o), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		out, err := exec.Command(sz, "t", "-tdmg", p).CombinedOutput()
@@ -132,6 +136,30 @@ func TestSevenZip(t *testing.T) {
 		got, err := exec.Command(sz, "e", "-tdmg", "-so", p).Output()
 		if err != nil || !bytes.Equal(got, data) {
 			t.Errorf("%s: 7zz extracted %d bytes (%v), want the %d written", codec, len(got), err, len(data))
+		}
+	}
+}
+
+// TestZeroChunks reads type 0 (zero-filled) chunks, which the checksum
+// covers, and a merged zero run larger than any data chunk may be.
+func TestZeroChunks(t *testing.T) {
+	data := append(volume(200*1024), make([]byte, 70<<20)...)
+	data = append(data, volume(100*1024)...)
+	for _, o := range []fixture.UDIFOptions{{ZeroType0: true}, {MergeZeros: true}, {ZeroType0: true, MergeZeros: true}} {
+		b := fixture.UDIF(t, data, o)
+		img, err := dmg.Open(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%+v: %v", o, err)
+		}
+		p := img.Partitions[0]
+		if err := p.VerifyChecksum(0); err != nil {
+			t.Errorf("%+v: %v", o, err)
+		}
+		buf := make([]byte, 4096)
+		for _, off := range []int64{0, 200*1024 - 100, 40 << 20, int64(len(data)) - 4096} {
+			if _, err := p.ReadAt(buf, off); err != nil || !bytes.Equal(buf, data[off:off+4096]) {
+				t.Errorf("%+v: ReadAt %d: %v", o, off, err)
+			}
 		}
 	}
 }

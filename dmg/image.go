@@ -57,9 +57,10 @@ type Partition struct {
 	img         *Image
 	dataOffset  uint64
 
-	mu    sync.Mutex
-	cache map[int][]byte // decoded chunks, by index
-	order []int
+	mu     sync.Mutex
+	cache  map[int][]byte // decoded chunks, by index
+	order  []int          // cached chunks, oldest first
+	cached int            // bytes in cache
 	// crcs holds the CRC32 of each chunk decoded so far, where seen says
 	// so: whoever decodes a chunk first records it, so that verifying the
 	// checksum decodes only the chunks nobody read.
@@ -123,6 +124,9 @@ func parseMish(b []byte) (*Partition, error) {
 	}
 	p := &Partition{FirstSector: be.Uint64(b[8:]), Sectors: be.Uint64(b[16:]), dataOffset: be.Uint64(b[24:]),
 		Checksum: readChecksum(b[64:200]), cache: map[int][]byte{}}
+	if p.Sectors > maxDiskSectors {
+		return nil, fmt.Errorf("mish at 0x10: %d sectors", p.Sectors)
+	}
 	n := be.Uint32(b[200:])
 	if n > maxChunks || int(n)*40 > len(b)-204 {
 		return nil, fmt.Errorf("mish at 0xc8: %d chunks do not fit in %d bytes", n, len(b))
@@ -134,7 +138,14 @@ func parseMish(b []byte) (*Partition, error) {
 		if ch.Type == ChunkComment || ch.Type == ChunkTerminator {
 			continue
 		}
-		if ch.Sector != next || ch.Sectors == 0 || ch.Sectors > maxChunkSize/SectorSize || ch.Sector+ch.Sectors > p.Sectors {
+		// Zero and ignore chunks hold no data and are never materialised,
+		// so they may be as large as the partition; the others decode to
+		// at most maxChunkSize bytes.
+		limit := uint64(maxChunkSize / SectorSize)
+		if isZeroChunk(ch.Type) {
+			limit = p.Sectors
+		}
+		if ch.Sector != next || ch.Sectors == 0 || ch.Sectors > limit || ch.Sector+ch.Sectors > p.Sectors {
 			return nil, fmt.Errorf("mish chunk %d at %#x: sectors [%d, +%d) out of order or too large (partition has %d)", i, 204+40*i, ch.Sector, ch.Sectors, p.Sectors)
 		}
 		next = ch.Sector + ch.Sectors
@@ -146,6 +157,9 @@ func parseMish(b []byte) (*Partition, error) {
 	p.crcs, p.seen = make([]uint32, len(p.Chunks)), make([]bool, len(p.Chunks))
 	return p, nil
 }
+
+// isZeroChunk reports whether a chunk type stands for sectors of zeros.
+func isZeroChunk(typ uint32) bool { return typ == ChunkZero || typ == ChunkIgnore }
 
 // Size is the partition's decoded size in bytes.
 func (p *Partition) Size() int64 { return int64(p.Sectors) * SectorSize }
@@ -163,6 +177,12 @@ func (p *Partition) ReadAt(b []byte, off int64) (int, error) {
 		}
 		sector := uint64(pos / SectorSize)
 		i := sort.Search(len(p.Chunks), func(i int) bool { return p.Chunks[i].Sector+p.Chunks[i].Sectors > sector })
+		if c := p.Chunks[i]; isZeroChunk(c.Type) {
+			k := int(min(int64(len(b)-n), int64(c.Sector+c.Sectors)*SectorSize-pos))
+			clear(b[n : n+k])
+			n += k
+			continue
+		}
 		data, err := p.chunk(i)
 		if err != nil {
 			return n, err
