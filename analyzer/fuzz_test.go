@@ -13,7 +13,8 @@ import (
 )
 
 // FuzzAnalyze runs every rule over arbitrary bytes given as a top-level
-// input: Mach-O files, zips, tars and gzips nested in each other. Nothing may
+// input: Mach-O files, zips, tars, gzips, packages and disk images (HFS+
+// and APFS) nested in each other. Nothing may
 // panic (a rule's panic would be an internal-error finding) or hang, within
 // small archive limits.
 func FuzzAnalyze(f *testing.F) {
@@ -22,6 +23,15 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add(fixture.Zip(f, []fixture.ZipEntry{{Name: "lib/libx.dylib", Data: dylib}, {Name: "a.app/Contents/Info.plist", Data: []byte("<plist/>")}}))
 	f.Add(fixture.TarGz(f, []fixture.TarEntry{{Name: "x/libx.dylib", Data: dylib}, {Name: "x/l", Mode: 0o120755, Linkname: "libx.dylib"}}))
 	f.Add(fixture.Jar(f, []fixture.ZipEntry{{Name: "n.zip", Data: fixture.Zip(f, []fixture.ZipEntry{{Name: "m", Data: dylib}})}}))
+	vol := f.TempDir()
+	if err := os.MkdirAll(filepath.Join(vol, "A.app", "Contents", "MacOS"), 0o755); err != nil {
+		f.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(vol, "A.app", "Contents", "MacOS", "A"), dylib, 0o755); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(fixture.UDIFDisk(f, fixture.GPTLayout(fixture.HFSPlus(f, vol, fixture.HFSOptions{}), fixture.GUIDAppleHFS), fixture.UDIFOptions{Codec: "raw"}))
+	f.Add(fixture.UDIF(f, fixture.APFS(f, vol, fixture.APFSOptions{Compact: true}), fixture.UDIFOptions{Codec: "raw"}))
 	if real, err := os.ReadFile("../testdata/real-pkg/nudge-launchagent-1.0.1.pkg"); err == nil {
 		f.Add(real)
 	}
