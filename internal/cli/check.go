@@ -30,7 +30,7 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 	var fl checkFlags
 	cmd := &cobra.Command{
 		Use:   "check [flags] PATH...",
-		Short: "Check Mach-O files and directories for what the notary service rejects",
+		Short: "Check apps, disk images, packages, archives and Mach-O files for what the notary service rejects",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return runCheck(fl, args, stdout, stderr)
