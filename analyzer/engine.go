@@ -157,7 +157,9 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 	for _, it := range items {
 		rep.Summary.Items++
 		rep.Summary.Bytes += it.Size
+		rep.Items = append(rep.Items, ItemSummary{Path: it.Path, Kind: it.Kind.String(), Size: it.Size, Archs: it.archs})
 	}
+	sort.SliceStable(rep.Items, func(i, j int) bool { return rep.Items[i].Path < rep.Items[j].Path })
 	sortFindings(rep.Findings)
 	return rep, errs
 }
@@ -252,6 +254,9 @@ func analyzeItem(cfg *Config, vc verifyConfig, it *Item) ([]Finding, []*Item) {
 	facts := &itemFacts{cfg: cfg}
 	if it.Kind == KindMachO {
 		facts.macho = it.machOFacts(vc)
+		for _, s := range facts.macho.Slices {
+			it.archs = append(it.archs, s.Arch)
+		}
 	}
 	if it.TopLevel() && cfg.NotarizedSHA256 != "" && it.Kind != KindDirectory && it.Kind != KindBundle &&
 		filepath.Base(it.Input) == cfg.NotarizedUpload {

@@ -124,3 +124,26 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestReportItems lists the items read, in path order, with their kinds
+// and a Mach-O file's architectures.
+func TestReportItems(t *testing.T) {
+	exe := fixture.MustBytes(t, fixture.MachO{BuildVersion: &fixture.BuildVersion{Platform: macho.PlatformMacOS, SDK: macho.MakeVersion(14, 0, 0)}})
+	dir := writeTree(t, map[string][]byte{
+		"tool":      exe,
+		"b/lib.zip": fixture.Zip(t, []fixture.ZipEntry{{Name: "x/inner", Data: exe}}),
+	})
+	rep, errs := analyzer.Run(analyzer.Config{Rules: []*analyzer.Rule{countingRule(new([]string))}}, []string{dir})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	base := filepath.Base(dir)
+	var got []string
+	for _, it := range rep.Items {
+		got = append(got, it.Path+" "+it.Kind+" "+strings.Join(it.Archs, ","))
+	}
+	want := []string{base + " directory ", base + "/b/lib.zip archive ", base + "/b/lib.zip/x/inner mach-o arm64", base + "/tool mach-o arm64"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("items:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -47,6 +47,8 @@ type Item struct {
 	// onImage is set for items on a disk image's file system, whose files
 	// have cheap random access.
 	onImage bool
+	// archs are a Mach-O item's slices, once analysed.
+	archs []string
 	// code holds the facts of fsys's Mach-O files that were analysed while
 	// a package payload streamed by (their bytes are gone); nil elsewhere.
 	code *codeCache

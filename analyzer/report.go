@@ -12,6 +12,22 @@ type Report struct {
 	// Rules are the rules that were enabled, for output formats that
 	// describe them (SARIF).
 	Rules []*Rule `json:"-"`
+	// Items are the items read, in path order, for output formats that
+	// show each input as a tree (HTML).
+	Items []ItemSummary `json:"-"`
+}
+
+// ItemSummary describes one item of an input's tree.
+type ItemSummary struct {
+	// Path is the item's path, as findings give it; its parent is the
+	// item whose path is the longest '/'-prefix of it.
+	Path string
+	// Kind is what the item is: "directory", "mach-o", "bundle",
+	// "archive", "package" or "disk-image".
+	Kind string
+	Size int64
+	// Archs are a Mach-O file's architecture slices, in header order.
+	Archs []string
 }
 
 // Summary counts findings by severity and what was read.
