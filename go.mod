@@ -12,6 +12,7 @@ require (
 	github.com/smallstep/pkcs7 v0.2.3
 	github.com/spf13/cobra v1.10.2
 	github.com/ulikunitz/xz v0.5.17
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sys v0.42.0
 	golang.org/x/text v0.14.0
 	howett.net/plist v1.0.1

@@ -24,6 +24,12 @@ type Config struct {
 	Rules []*Rule
 	// Severity overrides a rule's default severity, keyed by rule ID.
 	Severity map[string]Severity
+	// Ignore lists the findings not to report (the configuration's
+	// ignore entries); expired entries are reported instead.
+	Ignore []Ignore
+	// Baseline holds the fingerprints of accepted findings, which are not
+	// reported.
+	Baseline map[string]bool
 	// Jobs is the number of items analysed at once; 0 means one per CPU.
 	Jobs int
 	// Version is written into the report.
@@ -139,6 +145,10 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 	found, late := analyzeAll(cfg, vc, items)
 	rep.Findings = append(rep.Findings, found...)
 	rep.Findings = append(rep.Findings, notaryLogOnly(&cfg, rep.Findings)...)
+	rep.Findings, rep.Summary.Ignored, rep.Summary.Baselined = suppress(&cfg, rep.Findings)
+	if rep.Findings == nil {
+		rep.Findings = []Finding{}
+	}
 	items = append(items, late...)
 	for i := range rep.Findings {
 		f := &rep.Findings[i]

@@ -37,6 +37,10 @@ type Summary struct {
 	Info    int   `json:"info"`
 	Items   int   `json:"items"`
 	Bytes   int64 `json:"bytes"`
+	// Ignored and Baselined count the findings the configuration's ignore
+	// entries and the baseline left out.
+	Ignored   int `json:"ignored,omitempty"`
+	Baselined int `json:"baselined,omitempty"`
 }
 
 // Count returns the number of findings at or above severity s.

@@ -88,6 +88,7 @@ var All = []*analyzer.Rule{
 	MalformedMachO,
 	analyzer.InternalError,
 	ArchiveUnreadable,
+	analyzer.IgnoreExpired,
 }
 
 // Lookup finds a rule by ID or name (case-insensitive), or returns nil.

@@ -19,6 +19,7 @@ var Own = map[string]string{
 	"app-id-team-mismatch":       "section J consistency: application identifier and team identifier name the signing team",
 	"dmg-contents-not-analyzed":  "what the disk image reader cannot walk is said, never passed in silence",
 	"dmg-signature-invalid":      "a disk image whose code hash, trailer slot or CMS does not verify",
+	"ignore-expired":             "an ignore entry of the configuration past its expires date is shown, not silently dropped",
 }
 
 // Catalogue lists every id of the shared rules catalogue with what notarylint
