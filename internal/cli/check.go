@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/internal/config"
 	"github.com/notarylint/notarylint/report"
 	"github.com/notarylint/notarylint/rules"
 )
@@ -24,6 +26,9 @@ type checkFlags struct {
 	category  string
 	teamID    string
 	notaryLog string
+	config    string
+	baseline  string
+	writeBase string
 }
 
 func newCheck(stdout, stderr io.Writer) *cobra.Command {
@@ -37,7 +42,7 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&fl.formats, "format", nil, "output `FORMAT[=FILE]`: text, json or sarif; repeat for several outputs (default text)")
+	f.StringArrayVar(&fl.formats, "format", nil, "output `FORMAT[=FILE]`: text, json, sarif, junit, github or checkstyle; repeat for several outputs (default text)")
 	f.StringVar(&fl.failOn, "fail-on", "error", "exit 1 when a finding is at or above this severity: error, warning, info or none")
 	f.StringVar(&fl.color, "color", "auto", "colour text output: auto, always or never (auto honours NO_COLOR and FORCE_COLOR)")
 	f.IntVar(&fl.jobs, "jobs", 0, "items analysed in parallel (default: one per CPU)")
@@ -46,6 +51,9 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&fl.teamID, "team-id", "", "expected signing `TEAMID`: code signed by any other team is an error (team-id-unexpected)")
 	f.StringVar(&fl.notaryLog, "notary-log", "", "notary `LOG.json` of the submission: code whose cdhash differs from its ticket is an error (ticket-for-other-build)")
 	f.StringVar(&fl.category, "sarif-category", "notarylint/", "SARIF runAutomationDetails.id, distinct per upload (e.g. notarylint/arm64)")
+	f.StringVar(&fl.config, "config", "", "configuration `FILE` (default: .notarylint.yaml in the first input's directory or a parent, up to the repository root)")
+	f.StringVar(&fl.baseline, "baseline", "", "baseline `FILE`: findings recorded in it are not reported")
+	f.StringVar(&fl.writeBase, "write-baseline", "", "write every finding of this run to baseline `FILE` (then exit 0)")
 	return cmd
 }
 
@@ -65,7 +73,18 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	if fl.jobs < 0 {
 		return usageErr("--jobs must be 0 or more")
 	}
-	selected, err := selectRules(fl.enable, fl.disable)
+	conf, err := findConfig(fl.config, paths)
+	if err != nil {
+		return err
+	}
+	enable, disable := fl.enable, fl.disable
+	if conf != nil {
+		if len(enable) == 0 {
+			enable = conf.Enable
+		}
+		disable = append(append([]string(nil), conf.Disable...), disable...)
+	}
+	selected, err := selectRules(enable, disable)
 	if err != nil {
 		return err
 	}
@@ -73,6 +92,21 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 		return usageErr("--team-id %q is not a team ID (ten upper-case letters and digits)", fl.teamID)
 	}
 	cfg := analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version, TeamID: fl.teamID}
+	if conf != nil {
+		cfg.Severity, cfg.Ignore, cfg.Limits = conf.Severity, conf.Ignore, conf.Limits
+	}
+	if fl.baseline != "" {
+		b, err := config.LoadBaseline(fl.baseline)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		cfg.Baseline = b.Fingerprints()
+	}
+	files, err := createOutputs(outputs, fl.writeBase)
+	if err != nil {
+		return err
+	}
+	defer files.close()
 	if fl.notaryLog != "" {
 		if err := withNotaryLog(&cfg, fl.notaryLog); err != nil {
 			fmt.Fprintf(stderr, "notarylint: --notary-log %s: %v\n", fl.notaryLog, err)
@@ -83,11 +117,25 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	for _, e := range inputErrs {
 		fmt.Fprintf(stderr, "notarylint: %v\n", e)
 	}
-	err = writeOutputs(outputs, stdout, func(w io.Writer, format string, toStdout bool) error {
+	err = files.write(outputs, stdout, func(w io.Writer, format string, toStdout bool) error {
 		return report.Write(w, format, rep, report.Options{Color: color && toStdout, Category: fl.category})
 	})
 	if err != nil {
 		return err
+	}
+	if fl.writeBase != "" {
+		b, err := config.NewBaseline(rep).Encode()
+		if err == nil {
+			err = files.writeBaseline(b)
+		}
+		if err != nil {
+			return fmt.Errorf("write baseline %s: %w", fl.writeBase, err)
+		}
+		fmt.Fprintf(stderr, "notarylint: wrote %d findings to baseline %s\n", len(rep.Findings), fl.writeBase)
+		if len(inputErrs) > 0 {
+			return &exitError{code: ExitInput, err: errSilent}
+		}
+		return nil
 	}
 	switch {
 	case len(inputErrs) > 0:
@@ -96,6 +144,26 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 		return &exitError{code: ExitFindings, err: errSilent}
 	}
 	return nil
+}
+
+// findConfig loads the configuration named by --config, or the one found
+// from the first input's directory upward; nil when there is none.
+func findConfig(flag string, paths []string) (*config.File, error) {
+	if flag != "" {
+		return loadConfig(flag)
+	}
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	dir := paths[0]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		dir = filepath.Dir(dir)
+	}
+	p, err := config.Find(dir)
+	if err != nil || p == "" {
+		return nil, nil // no configuration: the defaults
+	}
+	return loadConfig(p)
 }
 
 // teamIDPattern matches Apple team identifiers.
@@ -140,7 +208,11 @@ func selectRules(enable, disable []string) ([]*analyzer.Rule, error) {
 		for _, n := range names {
 			r := rules.Lookup(n)
 			if r == nil {
-				return nil, usageErr("--%s: unknown rule %q (see 'notarylint rules')", flag, n)
+				hint := ""
+				if near := config.Nearest(n, ruleNames()); near != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", near)
+				}
+				return nil, usageErr("--%s: unknown rule %q%s (see 'notarylint rules')", flag, n, hint)
 			}
 			set[r.ID] = true
 		}

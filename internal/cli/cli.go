@@ -40,7 +40,7 @@ func usageErr(format string, args ...any) error {
 // subcommands are the first words Main treats as a subcommand; anything else
 // means `check`.
 var subcommands = map[string]bool{
-	"check": true, "rules": true, "explain": true, "inspect": true, "log": true, "version": true,
+	"check": true, "rules": true, "explain": true, "inspect": true, "log": true, "version": true, "config": true,
 	"help": true, "completion": true, "-h": true, "--help": true, "--version": true,
 }
 
@@ -93,7 +93,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetVersionTemplate("notarylint {{.Version}}\n")
-	root.AddCommand(newCheck(stdout, stderr), newRules(stdout), newExplain(stdout), newInspect(stdout, stderr), newLog(stdout, stderr), newVersion(stdout))
+	root.AddCommand(newCheck(stdout, stderr), newRules(stdout), newExplain(stdout), newInspect(stdout, stderr), newLog(stdout, stderr), newConfig(stdout), newVersion(stdout))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	return root
 }
@@ -134,6 +134,11 @@ func parseOutputs(values []string, allowed []string, def string) ([]outputSpec, 
 			file = ""
 			stdout++
 		}
+		for _, prev := range out {
+			if file != "" && prev.file == file {
+				return nil, usageErr("--format %s and --format %s both write %s", prev.format, format, file)
+			}
+		}
 		out = append(out, outputSpec{format: format, file: file})
 	}
 	if stdout > 1 {
@@ -142,8 +147,58 @@ func parseOutputs(values []string, allowed []string, def string) ([]outputSpec, 
 	return out, nil
 }
 
-// writeOutputs renders each output, to its file or to stdout.
-func writeOutputs(specs []outputSpec, stdout io.Writer, render func(w io.Writer, format string, toTerminal bool) error) error {
+// outputFiles are the files a run writes, created before any work so that
+// an unwritable one is a usage error (exit 2) at once.
+type outputFiles struct {
+	byFile   map[string]*os.File
+	baseline *os.File
+}
+
+// createOutputs creates the output files of specs and the baseline file.
+func createOutputs(specs []outputSpec, baseline string) (*outputFiles, error) {
+	o := &outputFiles{byFile: map[string]*os.File{}}
+	create := func(path, what string) (*os.File, error) {
+		f, err := os.Create(path)
+		if err != nil {
+			o.close()
+			return nil, &exitError{code: ExitUsage, err: fmt.Errorf("%s: %w", what, err)}
+		}
+		return f, nil
+	}
+	for _, s := range specs {
+		if s.file == "" {
+			continue
+		}
+		f, err := create(s.file, "--format "+s.format)
+		if err != nil {
+			return nil, err
+		}
+		o.byFile[s.file] = f
+	}
+	if baseline != "" {
+		f, err := create(baseline, "--write-baseline")
+		if err != nil {
+			return nil, err
+		}
+		o.baseline = f
+	}
+	return o, nil
+}
+
+// close closes the files still open.
+func (o *outputFiles) close() {
+	for name, f := range o.byFile {
+		f.Close()
+		delete(o.byFile, name)
+	}
+	if o.baseline != nil {
+		o.baseline.Close()
+		o.baseline = nil
+	}
+}
+
+// write renders each output, to its file or to stdout, and closes the files.
+func (o *outputFiles) write(specs []outputSpec, stdout io.Writer, render func(w io.Writer, format string, toTerminal bool) error) error {
 	for _, s := range specs {
 		if s.file == "" {
 			if err := render(stdout, s.format, true); err != nil {
@@ -151,11 +206,9 @@ func writeOutputs(specs []outputSpec, stdout io.Writer, render func(w io.Writer,
 			}
 			continue
 		}
-		f, err := os.Create(s.file)
-		if err != nil {
-			return &exitError{code: ExitUsage, err: fmt.Errorf("--format %s: %w", s.format, err)}
-		}
-		err = render(f, s.format, false)
+		f := o.byFile[s.file]
+		delete(o.byFile, s.file)
+		err := render(f, s.format, false)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -164,4 +217,25 @@ func writeOutputs(specs []outputSpec, stdout io.Writer, render func(w io.Writer,
 		}
 	}
 	return nil
+}
+
+// writeBaseline writes and closes the baseline file.
+func (o *outputFiles) writeBaseline(b []byte) error {
+	f := o.baseline
+	o.baseline = nil
+	_, err := f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeOutputs renders each output, to its file or to stdout.
+func writeOutputs(specs []outputSpec, stdout io.Writer, render func(w io.Writer, format string, toTerminal bool) error) error {
+	files, err := createOutputs(specs, "")
+	if err != nil {
+		return err
+	}
+	defer files.close()
+	return files.write(specs, stdout, render)
 }

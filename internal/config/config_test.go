@@ -4,11 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/internal/config"
 	"github.com/notarylint/notarylint/rules"
 )
@@ -145,5 +147,33 @@ func TestNearest(t *testing.T) {
 		if got := config.Nearest(in, known); got != want {
 			t.Errorf("Nearest(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// commentedYAML matches the template's commented-out settings (as opposed
+// to its prose): "# key:", "#   - key: value", "#   # note".
+var commentedYAML = regexp.MustCompile(`^# (\s*)(- )?([a-z][a-z0-9-]*:( |$)|#)`)
+
+// TestTemplate: the template parses, and with its comments removed it
+// configures exactly what it says the defaults are.
+func TestTemplate(t *testing.T) {
+	if _, err := parse(t, config.Template); err != nil {
+		t.Fatalf("template: %v", err)
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(config.Template, "\n") {
+		if commentedYAML.MatchString(line) {
+			b.WriteString(strings.TrimPrefix(line, "# ") + "\n")
+		}
+	}
+	f, err := parse(t, b.String())
+	if err != nil {
+		t.Fatalf("uncommented template: %v\n%s", err, b.String())
+	}
+	if l := f.Limits; l != archive.DefaultLimits {
+		t.Errorf("the template's limits %+v are not the defaults %+v", l, archive.DefaultLimits)
+	}
+	if len(f.Ignore) != 1 || len(f.Disable) != 1 || len(f.Severity) != 1 {
+		t.Errorf("uncommented template: %+v", f)
 	}
 }
