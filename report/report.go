@@ -1,7 +1,8 @@
 // Package report renders an analyzer.Report in the output formats of
-// notarylint: human-readable text, the JSON contract and SARIF 2.1.0 for
-// GitHub code scanning and editors. Every writer reads the same Report and
-// never changes it.
+// notarylint: human-readable text, the JSON contract, SARIF 2.1.0 for
+// GitHub code scanning and editors, JUnit XML and Checkstyle XML for CI
+// systems, and GitHub Actions workflow commands. Every writer reads the
+// same Report and never changes it.
 package report
 
 import (
@@ -13,7 +14,7 @@ import (
 )
 
 // Formats lists the output format names.
-var Formats = []string{"text", "json", "sarif"}
+var Formats = []string{"text", "json", "sarif", "junit", "github", "checkstyle"}
 
 // Options tune the writers. The zero value is valid: no colour, the default
 // SARIF category.
@@ -45,6 +46,12 @@ func Write(w io.Writer, format string, r *analyzer.Report, opt Options) error {
 		return JSON(w, r)
 	case "sarif":
 		return SARIF(w, r, opt)
+	case "junit":
+		return JUnit(w, r)
+	case "github":
+		return GitHub(w, r)
+	case "checkstyle":
+		return Checkstyle(w, r)
 	}
 	return fmt.Errorf("report: unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }

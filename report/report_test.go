@@ -121,7 +121,7 @@ func render(t *testing.T, format string, r *analyzer.Report, opt Options) []byte
 
 func TestGolden(t *testing.T) {
 	reports := map[string]func() *analyzer.Report{"full": fullReport, "empty": emptyReport}
-	exts := map[string]string{"text": "txt", "json": "json", "sarif": "sarif"}
+	exts := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "junit": "junit.xml", "github": "github.txt", "checkstyle": "checkstyle.xml"}
 	for name, mk := range reports {
 		for _, format := range Formats {
 			t.Run(name+"/"+format, func(t *testing.T) {
