@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ const (
 
 // Version is the tool's version, set at build time with
 // -ldflags "-X github.com/notarylint/notarylint/internal/cli.Version=…".
-var Version = "0.1.0-dev"
+var Version = devVersion
 
 // exitError carries an exit code through cobra.
 type exitError struct {
@@ -104,10 +105,43 @@ func newVersion(stdout io.Writer) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(stdout, "notarylint %s\n", Version)
+			info, _ := debug.ReadBuildInfo()
+			fmt.Fprintf(stdout, "notarylint %s\n", versionFrom(Version, info))
 			return nil
 		},
 	}
+}
+
+// devVersion is Version when the build did not set it.
+const devVersion = "0.1.0-dev"
+
+// versionFrom describes the build: the version set at build time, or else
+// the module version `go install …@version` records, and the commit (with
+// "-dirty" for uncommitted changes) when the build knows it.
+func versionFrom(set string, info *debug.BuildInfo) string {
+	v := set
+	if info == nil {
+		return v
+	}
+	if mv := info.Main.Version; set == devVersion && mv != "" && mv != "(devel)" {
+		v = mv
+	}
+	var rev, dirty string
+	for _, kv := range info.Settings {
+		switch {
+		case kv.Key == "vcs.revision":
+			rev = kv.Value
+		case kv.Key == "vcs.modified" && kv.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += " (commit " + rev + dirty + ")"
+	}
+	return v + ", " + info.GoVersion
 }
 
 // outputSpec is one --format value: FORMAT or FORMAT=FILE.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -370,5 +371,29 @@ func TestInspectDiskImage(t *testing.T) {
 	}
 	if _, text, _ := run(t, "inspect", p); !strings.Contains(text, "disk image, UDIF") || !strings.Contains(text, "cdhash "+cdhash) {
 		t.Errorf("inspect text:\n%s", text)
+	}
+}
+
+// TestVersionFrom prints the module version of a `go install …@version`
+// build and the commit of a build from a checkout.
+func TestVersionFrom(t *testing.T) {
+	for _, tc := range []struct {
+		set  string
+		info *debug.BuildInfo
+		want string
+	}{
+		{devVersion, nil, devVersion},
+		{devVersion, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.4.0"}}, "v0.4.0, go1.26.8"},
+		{devVersion, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "3c428b3d1e2f4a5b6c7d8e9f00112233445566778"}, {Key: "vcs.modified", Value: "true"}}},
+			devVersion + " (commit 3c428b3d1e2f-dirty), go1.26.8"},
+		{"1.2.3", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.4.0"}}, "1.2.3, go1.26.8"},
+	} {
+		if got := versionFrom(tc.set, tc.info); got != tc.want {
+			t.Errorf("versionFrom(%q, %+v) = %q, want %q", tc.set, tc.info, got, tc.want)
+		}
+	}
+	if code, out, _ := run(t, "version"); code != ExitOK || !strings.HasPrefix(out, "notarylint "+Version) {
+		t.Errorf("version: %d %q", code, out)
 	}
 }
