@@ -17,18 +17,19 @@ import (
 )
 
 type checkFlags struct {
-	formats   []string
-	failOn    string
-	color     string
-	jobs      int
-	enable    []string
-	disable   []string
-	category  string
-	teamID    string
-	notaryLog string
-	config    string
-	baseline  string
-	writeBase string
+	formats    []string
+	failOn     string
+	color      string
+	jobs       int
+	enable     []string
+	disable    []string
+	category   string
+	teamID     string
+	notaryLog  string
+	config     string
+	baseline   string
+	writeBase  string
+	noProgress bool
 }
 
 func newCheck(stdout, stderr io.Writer) *cobra.Command {
@@ -54,6 +55,7 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&fl.config, "config", "", "configuration `FILE` (default: .notarylint.yaml in the first input's directory or a parent, up to the repository root)")
 	f.StringVar(&fl.baseline, "baseline", "", "baseline `FILE`: findings recorded in it are not reported")
 	f.StringVar(&fl.writeBase, "write-baseline", "", "write every finding of this run to baseline `FILE` (then exit 0)")
+	f.BoolVar(&fl.noProgress, "no-progress", false, "never show a progress bar (it shows only on a terminal, for large inputs)")
 	return cmd
 }
 
