@@ -1,8 +1,9 @@
 // Package report renders an analyzer.Report in the output formats of
 // notarylint: human-readable text, the JSON contract, SARIF 2.1.0 for
 // GitHub code scanning and editors, JUnit XML and Checkstyle XML for CI
-// systems, and GitHub Actions workflow commands. Every writer reads the
-// same Report and never changes it.
+// systems, GitHub Actions workflow commands, and a self-contained HTML page
+// showing each input as a tree. Every writer reads the same Report and
+// never changes it.
 package report
 
 import (
@@ -14,7 +15,7 @@ import (
 )
 
 // Formats lists the output format names.
-var Formats = []string{"text", "json", "sarif", "junit", "github", "checkstyle"}
+var Formats = []string{"text", "json", "sarif", "junit", "github", "checkstyle", "html"}
 
 // Options tune the writers. The zero value is valid: no colour, the default
 // SARIF category.
@@ -52,6 +53,8 @@ func Write(w io.Writer, format string, r *analyzer.Report, opt Options) error {
 		return GitHub(w, r)
 	case "checkstyle":
 		return Checkstyle(w, r)
+	case "html":
+		return HTML(w, r, opt)
 	}
 	return fmt.Errorf("report: unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }

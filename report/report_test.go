@@ -95,6 +95,7 @@ func fullReport() *analyzer.Report {
 			},
 		},
 		Summary: analyzer.Summary{Error: 2, Warning: 1, Items: 5, Bytes: 12_897_485},
+		Items:   htmlSampleItems(),
 		Rules:   []*analyzer.Rule{sdkRule, certRule},
 	}
 }
@@ -106,6 +107,7 @@ func emptyReport() *analyzer.Report {
 		Version: "v0.3.0",
 		Inputs:  []string{"build/App.zip"},
 		Summary: analyzer.Summary{Items: 3, Bytes: 2048},
+		Items:   htmlEmptySampleItems(),
 		Rules:   []*analyzer.Rule{sdkRule, certRule},
 	}
 }
@@ -121,7 +123,7 @@ func render(t *testing.T, format string, r *analyzer.Report, opt Options) []byte
 
 func TestGolden(t *testing.T) {
 	reports := map[string]func() *analyzer.Report{"full": fullReport, "empty": emptyReport}
-	exts := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "junit": "junit.xml", "github": "github.txt", "checkstyle": "checkstyle.xml"}
+	exts := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "junit": "junit.xml", "github": "github.txt", "checkstyle": "checkstyle.xml", "html": "html"}
 	for name, mk := range reports {
 		for _, format := range Formats {
 			t.Run(name+"/"+format, func(t *testing.T) {

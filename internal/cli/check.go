@@ -43,7 +43,7 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&fl.formats, "format", nil, "output `FORMAT[=FILE]`: text, json, sarif, junit, github or checkstyle; repeat for several outputs (default text)")
+	f.StringArrayVar(&fl.formats, "format", nil, "output `FORMAT[=FILE]`: text, json, sarif, junit, github, checkstyle or html; repeat for several outputs (default text)")
 	f.StringVar(&fl.failOn, "fail-on", "error", "exit 1 when a finding is at or above this severity: error, warning, info or none")
 	f.StringVar(&fl.color, "color", "auto", "colour text output: auto, always or never (auto honours NO_COLOR and FORCE_COLOR)")
 	f.IntVar(&fl.jobs, "jobs", 0, "items analysed in parallel (default: one per CPU)")
