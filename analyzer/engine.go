@@ -30,6 +30,9 @@ type Config struct {
 	// Baseline holds the fingerprints of accepted findings, which are not
 	// reported.
 	Baseline map[string]bool
+	// Progress, when set, hears how far the analysis is, in bytes of
+	// items analysed.
+	Progress Progress
 	// Jobs is the number of items analysed at once; 0 means one per CPU.
 	Jobs int
 	// Version is written into the report.
@@ -109,6 +112,16 @@ func (cfg *Config) verifyConfig() (verifyConfig, error) {
 	return vc, nil
 }
 
+// Progress hears how far a run is: Start with the bytes of all the items
+// found (those found later, among sealed resources, add to the work), Add
+// as each item is analysed (possibly from several goroutines), Finish at
+// the end.
+type Progress interface {
+	Start(total int64)
+	Add(n int64)
+	Finish()
+}
+
 // InputError says why a top-level input could not be analysed at all: it
 // could not be read or is not a supported format. The CLI exits 3 for it.
 type InputError struct {
@@ -141,6 +154,14 @@ func Run(cfg Config, inputs []string) (*Report, []error) {
 		}
 		defer d.Close()
 		items = append(items, d.items...)
+	}
+	if cfg.Progress != nil {
+		var total int64
+		for _, it := range items {
+			total += it.Size
+		}
+		cfg.Progress.Start(total)
+		defer cfg.Progress.Finish()
 	}
 	found, late := analyzeAll(cfg, vc, items)
 	rep.Findings = append(rep.Findings, found...)
@@ -189,6 +210,9 @@ func analyzeAll(cfg Config, vc verifyConfig, items []*Item) ([]Finding, []*Item)
 	)
 	analyze := func(it *Item) {
 		found, more := analyzeItem(&cfg, vc, it)
+		if cfg.Progress != nil {
+			cfg.Progress.Add(it.Size)
+		}
 		mu.Lock()
 		out = append(out, found...)
 		late = append(late, more...)

@@ -93,7 +93,7 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	if fl.teamID != "" && !teamIDPattern.MatchString(fl.teamID) {
 		return usageErr("--team-id %q is not a team ID (ten upper-case letters and digits)", fl.teamID)
 	}
-	cfg := analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version, TeamID: fl.teamID}
+	cfg := analyzer.Config{Rules: selected, Jobs: fl.jobs, Version: Version, TeamID: fl.teamID, Progress: newProgress(stderr, fl.noProgress)}
 	if conf != nil {
 		cfg.Severity, cfg.Ignore, cfg.Limits = conf.Severity, conf.Ignore, conf.Limits
 	}
