@@ -33,8 +33,9 @@ func (img *Image) Disk() (*Disk, error) {
 	return d, nil
 }
 
-// maxDiskSectors bounds the sector numbers of a disk (8 EiB / 512).
-const maxDiskSectors = 1 << 54
+// maxDiskSectors bounds the sector numbers of a disk (4 EiB / 512), so
+// that every byte offset fits an int64.
+const maxDiskSectors = 1 << 53
 
 // Size is the disk's size in bytes: up to the end of its last block table.
 func (d *Disk) Size() int64 { return d.size }

@@ -42,6 +42,9 @@ const maxMapEntries = 1024
 // itself are left out; the others are returned whatever they hold, with
 // Format telling which can be read.
 func Volumes(r io.ReaderAt, size int64) ([]Volume, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("disk of %d bytes", size)
+	}
 	if f := fsFormat(r, 0, size); f != "" {
 		return []Volume{{Format: f, Size: size}}, nil
 	}

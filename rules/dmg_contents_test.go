@@ -114,6 +114,12 @@ func TestDiskImageContentsRules(t *testing.T) {
 			copy(fi, "TEXTttxt")
 			return fixture.HFSOptions{FinderInfo: map[string][]byte{"My App.app/Contents/Resources/a.txt": fi}}
 		}, "xattr-detritus", true, "com.apple.FinderInfo"},
+		{"near miss: Finder info with only the date added", "hfs", cleanApp, func(t *testing.T, root, app string) fixture.HFSOptions {
+			fi := make([]byte, 32)
+			copy(fi[20:], []byte{0x60, 0xe4, 0x80, 0x73}) // as Finder sets it on every file it copies
+			fi[31] = 2
+			return fixture.HFSOptions{FinderInfo: map[string][]byte{"My App.app/Contents/Resources/a.txt": fi}}
+		}, "xattr-detritus", false, ""},
 		{"resource fork on APFS", "apfs", cleanApp, func(t *testing.T, root, app string) fixture.HFSOptions {
 			return fixture.HFSOptions{ResourceFork: map[string][]byte{"My App.app/Contents/Resources/a.txt": []byte("fork")}}
 		}, "xattr-detritus", true, "com.apple.ResourceFork"},

@@ -228,7 +228,7 @@ func (t *tree) node(oid uint64, level int, root bool) (*node, error) {
 	if level >= 0 && int(n.level) != level {
 		return nil, fmt.Errorf("apfs %s node at block %d: level %d, want %d: %w", t.what, bno, n.level, level, ErrFormat)
 	}
-	if root && t.keySize > 0 && !n.fixed {
+	if t.keySize > 0 && !n.fixed {
 		return nil, fmt.Errorf("apfs %s node at block %d: variable-size records in a fixed-size tree: %w", t.what, bno, ErrFormat)
 	}
 	return n, nil
@@ -313,8 +313,12 @@ func (t *tree) walkNode(n *node, cmp rangeFunc, fn func(k, v []byte) (bool, erro
 // the tree.
 func (t *tree) record(n *node, i int) (k, v []byte, err error) {
 	k, v, err = n.record(i, t.what)
-	if err == nil && len(k) < t.minKey {
+	switch {
+	case err != nil:
+	case len(k) < t.minKey:
 		err = fmt.Errorf("apfs %s node at block %d: record %d: key of %d bytes: %w", t.what, n.block, i, len(k), ErrFormat)
+	case !n.leaf() && len(v) < 8:
+		err = fmt.Errorf("apfs %s node at block %d: record %d: child pointer of %d bytes: %w", t.what, n.block, i, len(v), ErrFormat)
 	}
 	return k, v, err
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/notarylint/notarylint/dmg"
 )
 
 // Extended attribute names and flags.
@@ -147,9 +149,7 @@ func (f *FS) Xattr(name, attr string) ([]byte, error) {
 		if len(b) != 32 {
 			return nil, pathError("getxattr", name, fmt.Errorf("apfs: inode %d: Finder info of %d bytes, want 32: %w", r.ino.id, len(b), ErrFormat))
 		}
-		if bytes.Count(b, []byte{0}) == len(b) {
-			return nil, nil
-		}
+		return dmg.FinderInfoXattr(b, r.ino.mode&0o170000 == 0o120000), nil
 	}
 	return b, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"unicode/utf16"
+
+	"github.com/notarylint/notarylint/dmg"
 )
 
 // Attribute record types.
@@ -22,7 +24,8 @@ const (
 
 // Xattr returns the extended attribute attr of name, not following a final
 // symbolic link (as getxattr with XATTR_NOFOLLOW): "com.apple.FinderInfo"
-// is the 32 bytes of Finder info (nil when all zero),
+// is the 32 bytes of Finder info as macOS shows them (dmg.FinderInfoXattr:
+// nil when only the fields the kernel hides are set),
 // "com.apple.ResourceFork" the resource fork (nil when empty, an error
 // past 16 MiB), any other the value from the attributes B-tree, inline or
 // stored as a fork (at most 16 MiB). An absent attribute gives nil, nil.
@@ -36,10 +39,7 @@ func (f *FS) Xattr(name, attr string) ([]byte, error) {
 	}
 	switch attr {
 	case xattrFinderInfo:
-		if e.FinderInfo == [32]byte{} {
-			return nil, nil
-		}
-		return append([]byte(nil), e.FinderInfo[:]...), nil
+		return dmg.FinderInfoXattr(e.FinderInfo[:], e.Mode&fs.ModeSymlink != 0), nil
 	case xattrResourceFork:
 		if e.isFolder || e.rsrc.logicalSize == 0 {
 			return nil, nil
@@ -71,7 +71,7 @@ func (f *FS) XattrNames(name string) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	if e.FinderInfo != [32]byte{} {
+	if dmg.FinderInfoXattr(e.FinderInfo[:], e.Mode&fs.ModeSymlink != 0) != nil {
 		names = append(names, xattrFinderInfo)
 	}
 	if !e.isFolder && e.rsrc.logicalSize != 0 {
