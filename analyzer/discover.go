@@ -186,8 +186,11 @@ func readHead(fsys fs.FS, name string, size int64) ([]byte, error) {
 	return head, nil
 }
 
-// walk discovers the items of top's file system, below top.
-func (d *discovery) walk(top, scope *Item) {
+// walk discovers the items of top's file system, below top, and returns
+// them (with those inside the containers found there). Entries that cannot
+// be read are recorded on top.
+func (d *discovery) walk(top, scope *Item) []*Item {
+	var out []*Item
 	bundles := map[string]*Item{".": top}
 	parentOf := func(p string) *Item {
 		for dir := path.Dir(p); ; dir = path.Dir(dir) {
@@ -197,8 +200,12 @@ func (d *discovery) walk(top, scope *Item) {
 		}
 	}
 	fs.WalkDir(scope.fsys, ".", func(p string, de fs.DirEntry, err error) error {
-		if err != nil || p == "." {
-			return nil // an unreadable entry inside the tree is skipped
+		if err != nil {
+			d.unread(top, p, err) // an unreadable directory or entry: said, then skipped
+			return nil
+		}
+		if p == "." {
+			return nil
 		}
 		if de.IsDir() {
 			if b, ok := bundle.Detect(scope.fsys, p); ok {
@@ -206,6 +213,7 @@ func (d *discovery) walk(top, scope *Item) {
 				it.Parent, it.bundle = parentOf(p), b
 				bundles[p] = it
 				d.add(it)
+				out = append(out, it)
 			}
 			return nil
 		}
@@ -218,6 +226,7 @@ func (d *discovery) walk(top, scope *Item) {
 		}
 		info, err := de.Info()
 		if err != nil {
+			d.unread(top, p, err)
 			return nil
 		}
 		if compressedFile(info) {
@@ -229,9 +238,10 @@ func (d *discovery) walk(top, scope *Item) {
 			d.unread(top, p, err)
 			return nil
 		}
-		d.found(scope, parent, p, head, info.Size())
+		out = append(out, d.found(scope, parent, p, head, info.Size())...)
 		return nil
 	})
+	return out
 }
 
 // found records a file whose first bytes were read: a Mach-O file or an
@@ -260,21 +270,20 @@ func (d *discovery) found(scope, parent *Item, p string, head []byte, size int64
 	return out
 }
 
-// openNested opens the file of an archive or package item, within the
-// nesting limit, and keeps it open until Close; before is the number of
-// items found so far (those after it are inside).
-func (d *discovery) openNested(it *Item) (f readerAtCloser, size int64, before int, err error) {
+// openNested opens the file of an archive, package or disk image item,
+// within the nesting limit, and keeps it open until Close.
+func (d *discovery) openNested(it *Item) (f readerAtCloser, size int64, err error) {
 	if it.budget != nil && it.depth >= it.budget.MaxDepth {
-		return nil, 0, 0, fmt.Errorf("%w: archives and packages nested %d deep", archive.ErrLimit, it.depth+1)
+		return nil, 0, fmt.Errorf("%w: archives, packages and disk images nested %d deep", archive.ErrLimit, it.depth+1)
 	}
 	f, size, err = it.openFile(it.rel)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.closers = append(d.closers, f)
-	return f, size, len(d.items), nil
+	return f, size, nil
 }
 
 // enter opens an archive item and walks its contents, within the depth and
@@ -282,7 +291,7 @@ func (d *discovery) openNested(it *Item) (f readerAtCloser, size int64, before i
 func (d *discovery) enter(it *Item, head []byte) []*Item {
 	info := &archiveInfo{Format: archiveFormat(head)}
 	it.archive = info
-	f, size, before, err := d.openNested(it)
+	f, size, err := d.openNested(it)
 	if err != nil {
 		info.Err = err
 		return nil
@@ -311,10 +320,7 @@ func (d *discovery) enter(it *Item, head []byte) []*Item {
 		info.Problems, fsys = m.Problems, m
 	}
 	scope := &Item{Input: it.Input, fsys: fsys, prefix: it.Path, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d}
-	d.walk(it, scope)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	inside := append([]*Item(nil), d.items[before:]...)
+	inside := d.walk(it, scope)
 	for _, c := range inside {
 		if c.Kind == KindMachO {
 			info.MachO = append(info.MachO, c.Path[len(it.Path)+1:])

@@ -117,7 +117,7 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 	if notUDIF != "" {
 		return nil
 	}
-	f, size, before, err := d.openNested(it)
+	f, size, err := d.openNested(it)
 	if err != nil {
 		info.Err = err
 		return nil
@@ -155,6 +155,7 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 	if len(vols) == 0 && err == nil {
 		info.NotAnalyzed = append(info.NotAnalyzed, "the disk holds no partition map and no known file system (HFS+, APFS)")
 	}
+	var inside []*Item
 	multi := len(vols) > 1
 	for _, v := range vols {
 		open := volumeOpeners[v.Format]
@@ -180,11 +181,9 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 		// hashed, so that they are not decoded a second time.
 		scope := &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), code: &codeCache{},
 			budget: it.budget, depth: it.depth + 1, disc: d, onImage: true}
-		d.walk(it, scope)
+		inside = append(inside, d.walk(it, scope)...)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, c := range d.items[before:] {
+	for _, c := range inside {
 		switch c.Kind {
 		case KindMachO:
 			info.MachO = append(info.MachO, c.Path[len(it.Path)+1:])
@@ -192,7 +191,7 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 			info.Bundles = append(info.Bundles, c.Path[len(it.Path)+1:])
 		}
 	}
-	return append([]*Item(nil), d.items[before:]...)
+	return inside
 }
 
 // volumeName names a volume among the image's partitions.

@@ -87,7 +87,7 @@ func keepPayloadFile(name string, head []byte, size int64) bool {
 func (d *discovery) enterPackage(it *Item) []*Item {
 	info := &PackageFacts{}
 	it.pkg = info
-	f, size, before, err := d.openNested(it)
+	f, size, err := d.openNested(it)
 	if err != nil {
 		info.Err = err
 		return nil
@@ -116,16 +116,17 @@ func (d *discovery) enterPackage(it *Item) []*Item {
 	inner := func(fsys fs.FS, prefix string, code *codeCache) *Item {
 		return &Item{Input: it.Input, fsys: fsys, prefix: prefix, machos: newPathSet(), budget: it.budget, depth: it.depth + 1, disc: d, code: code}
 	}
+	var inside []*Item
 	for _, c := range p.Components {
 		base := it.Path
 		if c.Dir != "." {
 			base += "/" + c.Name
 		}
 		if c.Payload != nil {
-			d.walk(it, inner(c.Payload.Tree, base+" Contents/Payload", caches[c.Dir+"/Payload"]))
+			inside = append(inside, d.walk(it, inner(c.Payload.Tree, base+" Contents/Payload", caches[c.Dir+"/Payload"]))...)
 		}
 		if c.Scripts != nil {
-			d.walk(it, inner(c.Scripts.Tree, base+" Contents/Scripts", caches[c.Dir+"/Scripts"]))
+			inside = append(inside, d.walk(it, inner(c.Scripts.Tree, base+" Contents/Scripts", caches[c.Dir+"/Scripts"]))...)
 		}
 	}
 	for _, name := range p.SignedComponents {
@@ -136,11 +137,8 @@ func (d *discovery) enterPackage(it *Item) []*Item {
 			d.unread(it, name, err)
 			continue
 		}
-		d.found(scope, it, name, head, e.Size)
+		inside = append(inside, d.found(scope, it, name, head, e.Size)...)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	inside := append([]*Item(nil), d.items[before:]...)
 	for _, c := range inside {
 		switch c.Kind {
 		case KindMachO:

@@ -160,12 +160,15 @@ func (p *Partition) VerifyChecksum(workers int) error {
 	if err := p.decodeAll(todo, workers); err != nil {
 		return err
 	}
+	p.mu.Lock()
+	crcs := append([]uint32(nil), p.crcs...) // readers may still record theirs
+	p.mu.Unlock()
 	var sum uint32
 	for i, c := range p.Chunks {
 		if c.Type == ChunkIgnore {
 			continue // not covered, as 7-Zip checks it
 		}
-		sum = crc32Combine(sum, p.crcs[i], int64(c.Sectors)*SectorSize)
+		sum = crc32Combine(sum, crcs[i], int64(c.Sectors)*SectorSize)
 	}
 	if sum != want {
 		return fmt.Errorf("dmg %s: CRC32 %08x, the block table says %08x", p.Name, sum, want)

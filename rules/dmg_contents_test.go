@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/notarylint/notarylint/analyzer"
 	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/rules"
 )
 
 // imageOf builds a signed, stapled zlib disk image of the tree at root in
@@ -192,4 +194,43 @@ func addHelper(t *testing.T, root, app string) fixture.HFSOptions {
 	}
 	write(t, p, string(fixture.MustBytes(t, fixture.MachO{BuildVersion: sdk14})))
 	return fixture.HFSOptions{}
+}
+
+// TestDiskImagesAmongResources: disk images sealed in an app are opened by
+// the seal check's workers at once; each must get exactly its own contents.
+func TestDiskImagesAmongResources(t *testing.T) {
+	root := volumeRoot(t, cleanApp(), nil)
+	addHelper(t, root, filepath.Join(root, "My App.app"))
+	inner := imageOf(t, root, "gpt", "hfs", fixture.HFSOptions{}, true)
+	res := map[string][]byte{}
+	for i := range 6 {
+		res[fmt.Sprintf("img%d.dmg", i)] = inner
+	}
+	outer := fixture.Bundle{Name: "Outer.app", Resources: res, Sign: &fixture.SignOptions{}}
+	p := outer.Write(t, t.TempDir())
+	rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), Jobs: 4}, []string{p})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	unsigned := map[string]bool{}
+	for _, f := range rep.Findings {
+		switch f.RuleName {
+		case "internal-error":
+			t.Errorf("internal error: %s", f.Message)
+		case "macho-unsigned":
+			unsigned[f.Path] = true
+		case "dmg-contents":
+			if !strings.Contains(f.Message, "2 bundle(s) and 3 Mach-O file(s)") {
+				t.Errorf("%s: %s", f.Path, f.Message)
+			}
+		}
+	}
+	for i := range 6 {
+		if want := fmt.Sprintf("Outer.app/Contents/Resources/img%d.dmg/My App.app/Contents/Helpers/helper", i); !unsigned[want] {
+			t.Errorf("no macho-unsigned at %s (got %v)", want, unsigned)
+		}
+	}
+	if len(unsigned) != 6 {
+		t.Errorf("%d unsigned helpers reported, want 6: %v", len(unsigned), unsigned)
+	}
 }
