@@ -38,6 +38,10 @@ type DiskImageFacts struct {
 	Slots []*codesign.SlotMismatch
 	// Verified is the verdict on the CMS signature, nil when there is none.
 	Verified *codesign.CMSResult
+	// Ticket is the stapled notarization ticket, nil when there is none.
+	// An unsigned image can hold one: stapler then writes a SuperBlob with
+	// the ticket alone.
+	Ticket []byte
 
 	// Checksums lists the image's damaged parts: checksums that do not
 	// match, chunks that cannot be decoded.
@@ -244,11 +248,14 @@ func (f *DiskImageFacts) verifySignature(vc verifyConfig) {
 		f.SignatureErr = fmt.Errorf("signature at %#x: %w", k.CodeSigOffset, err)
 		return
 	}
-	f.Signature = sig
+	f.Ticket = sig.Ticket
 	if len(sig.CodeDirectories) == 0 {
-		f.SignatureErr = fmt.Errorf("signature at %#x: no CodeDirectory", k.CodeSigOffset)
-		return
+		if sig.Ticket == nil {
+			f.SignatureErr = fmt.Errorf("signature at %#x: no CodeDirectory", k.CodeSigOffset)
+		}
+		return // a ticket stapled to an unsigned image
 	}
+	f.Signature = sig
 	for _, cd := range sig.CodeDirectories {
 		if cd.CodeLimit != uint64(k.SigningLimit()) {
 			f.PagesErr = fmt.Errorf("CodeDirectory slot %#x covers %#x bytes, but the signature starts at %#x", cd.Slot, cd.CodeLimit, k.SigningLimit())

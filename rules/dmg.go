@@ -79,7 +79,7 @@ var DMGUnsigned = &analyzer.Rule{
 		Why: "Apple asks that a distributed disk image be signed with the Developer ID Application identity (the " +
 			"code-signing one, with a secure timestamp). An unsigned image is notarized through the code inside " +
 			"it, but Gatekeeper's check of the image (`spctl -a -t open --context context:primary-signature`) " +
-			"rejects it, and a ticket can only be stapled to a signed image. Ad-hoc signatures, other " +
+			"rejects it. Ad-hoc signatures, other " +
 			"certificates and signatures without a timestamp fall short the same way. Checked on the image given " +
 			"on the command line; inferred from Apple's packaging guide, hence a warning.",
 		AppleMessages: []string{"rejected", "source=no usable signature"},
@@ -92,6 +92,8 @@ var DMGUnsigned = &analyzer.Rule{
 			return
 		}
 		switch {
+		case f.Signature == nil && f.Ticket != nil:
+			p.Reportf("", "the disk image is not signed (it carries a stapled ticket)")
 		case f.Signature == nil:
 			p.Reportf("", "the disk image is not signed")
 		case len(f.Signature.CMS) == 0:

@@ -92,7 +92,16 @@ func TestDiskImageRules(t *testing.T) {
 			o.Ticket = stapledTicket
 			return fixture.SignUDIF(t, plainDisk(t), o)
 		}, "ticket-not-stapled", false, ""},
-		{"near miss: unsigned images cannot hold a ticket", "App.dmg", plainDisk, "ticket-not-stapled", false, ""},
+		{"unsigned, not stapled", "App.dmg", plainDisk, "ticket-not-stapled", true, "slot 0x10002"},
+		{"near miss: unsigned and stapled", "App.dmg", func(t *testing.T) []byte {
+			return fixture.StapleUnsignedUDIF(t, plainDisk(t), stapledTicket)
+		}, "ticket-not-stapled", false, ""},
+		{"unsigned and stapled is still unsigned", "App.dmg", func(t *testing.T) []byte {
+			return fixture.StapleUnsignedUDIF(t, plainDisk(t), stapledTicket)
+		}, "dmg-unsigned", true, "stapled ticket"},
+		{"near miss: a ticket alone is no broken signature", "App.dmg", func(t *testing.T) []byte {
+			return fixture.StapleUnsignedUDIF(t, plainDisk(t), stapledTicket)
+		}, "dmg-signature-invalid", false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := pkgFindings(t, tc.file, tc.build(t))

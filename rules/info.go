@@ -67,8 +67,9 @@ var TicketNotStapled = &analyzer.Rule{
 	Doc: analyzer.Doc{
 		Title: "app, package or disk image has no stapled notarization ticket",
 		Why: "After notarization, `xcrun stapler staple` writes the ticket into the artifact — for an app to " +
-			"Contents/CodeResources, for a flat package after the xar, framed by 't8lr' trailers, for a signed " +
-			"disk image into its signature (slot 0x10002, outside the hashes it covers) — so that " +
+			"Contents/CodeResources, for a flat package after the xar, framed by 't8lr' trailers, for a disk " +
+			"image into its signature SuperBlob (slot 0x10002, outside the hashes it covers; an unsigned image " +
+			"gets a SuperBlob holding the ticket alone) — so that " +
 			"Gatekeeper can check it offline. Without it, the first launch or install needs the network. " +
 			"Expected before notarization; shown so it is not forgotten after.",
 		AppleMessages: []string{"does not have a ticket stapled to it.", "Notary Ticket Missing"},
@@ -77,7 +78,7 @@ var TicketNotStapled = &analyzer.Rule{
 	},
 	Check: func(p *analyzer.Pass) {
 		if f := p.DiskImage(); f != nil {
-			if p.Item.TopLevel() && f.Signature != nil && len(f.Signature.CMS) > 0 && f.Signature.Ticket == nil {
+			if p.Item.TopLevel() && f.Image != nil && f.SignatureErr == nil && f.Ticket == nil {
 				p.Reportf("", "no ticket in the disk image's signature (slot 0x10002)")
 			}
 			return

@@ -41,6 +41,7 @@ func describeDiskImage(f *analyzer.DiskImageFacts) *inspectDMG {
 	for _, v := range f.Volumes {
 		out.Volumes = append(out.Volumes, describeVolume(v))
 	}
+	out.Stapled = f.Ticket != nil
 	if f.Signature == nil && f.SignatureErr == nil {
 		return out
 	}
@@ -52,7 +53,6 @@ func describeDiskImage(f *analyzer.DiskImageFacts) *inspectDMG {
 		sf.CMS, sf.CMSErr = codesign.ParseCMS(f.Signature.CMS)
 	}
 	out.Signature = describeSignature(sf)
-	out.Stapled = f.Signature != nil && f.Signature.Ticket != nil
 	return out
 }
 
