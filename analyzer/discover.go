@@ -153,7 +153,7 @@ func discover(input string, budget *archive.Budget, vc verifyConfig) (*discovery
 	kind := sniffFile(scope.fsys, filepath.Base(input), head, st.Size(), true)
 	notUDIF := diskImageHead(head)
 	if kind < 0 && strings.EqualFold(filepath.Ext(input), ".dmg") {
-		kind, notUDIF = KindDiskImage, "it has no koly trailer: a raw or ISO image, or a damaged UDIF image"
+		kind, notUDIF = KindDiskImage, noTrailerReason(scope.fsys, filepath.Base(input), st.Size())
 	}
 	if kind < 0 {
 		return nil, fmt.Errorf("%w: not a Mach-O file, a flat package, a disk image, an archive (zip, tar, gzip) or a directory", ErrUnsupported)
@@ -230,7 +230,7 @@ func (d *discovery) walk(top, scope *Item) []*Item {
 			return nil
 		}
 		if compressedFile(info) {
-			d.unread(top, p, errCompressed)
+			d.unread(top, p, ErrCompressed)
 			return nil
 		}
 		head, err := readHead(scope.fsys, p, info.Size())

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -89,8 +90,8 @@ func diskImageHead(head []byte) string {
 	switch {
 	case bytes.HasPrefix(head, []byte("encrcdsa")):
 		return "an encrypted disk image (encrcdsa): the notary service cannot open it"
-	case bytes.HasPrefix(head, []byte("sprs")):
-		return "a sparse image (.sparseimage), not a UDIF image"
+	case len(head) >= 8 && bytes.HasPrefix(head, []byte("sprs")) && binary.BigEndian.Uint32(head[4:]) >= 1 && binary.BigEndian.Uint32(head[4:]) <= 3:
+		return "a sparse image (.sparseimage), not a UDIF image" // magic, then version 3 as hdiutil writes it
 	}
 	return ""
 }
@@ -112,6 +113,22 @@ func isUDIFTail(fsys fs.FS, name string, size int64, cheap bool) bool {
 	return ok && dmg.IsUDIF(ra, size)
 }
 
+// noTrailerReason says why a file named .dmg is not a UDIF image: its
+// trailer is damaged or of another version, or there is none.
+func noTrailerReason(fsys fs.FS, name string, size int64) string {
+	if f, err := fsys.Open(name); err == nil && size >= dmg.KolySize {
+		defer f.Close()
+		var magic [4]byte
+		if ra, ok := f.(io.ReaderAt); ok {
+			if _, err := ra.ReadAt(magic[:], size-dmg.KolySize); err == nil && string(magic[:]) == "koly" {
+				_, err := dmg.ReadKoly(ra, size)
+				return fmt.Sprintf("its koly trailer is damaged or not version 4: %v", err)
+			}
+		}
+	}
+	return "it has no koly trailer: a raw or ISO image, or a damaged UDIF image"
+}
+
 // enterDiskImage opens a disk image item, finds the volumes on its disk and
 // walks each file system it can read, within the nesting limit, and
 // returns the items found inside.
@@ -129,11 +146,8 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 	info.r, info.size = f, size
 	img, err := dmg.Open(f, size)
 	if err != nil {
-		if k, kerr := dmg.ReadKoly(f, size); kerr != nil || k.Version != 4 {
-			info.NotUDIF = "its koly trailer is damaged or not version 4"
-			if kerr != nil {
-				info.NotUDIF += ": " + kerr.Error()
-			}
+		if _, kerr := dmg.ReadKoly(f, size); kerr != nil {
+			info.NotUDIF = "its koly trailer is damaged or not version 4: " + kerr.Error()
 		}
 		info.Err = err
 		return nil
@@ -160,7 +174,13 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 		info.NotAnalyzed = append(info.NotAnalyzed, "the disk holds no partition map and no known file system (HFS+, APFS)")
 	}
 	var inside []*Item
-	multi := len(vols) > 1
+	readable := 0
+	for _, v := range vols {
+		if volumeOpeners[v.Format] != nil {
+			readable++
+		}
+	}
+	multi := readable > 1 // several volumes mount side by side: name each
 	for _, v := range vols {
 		open := volumeOpeners[v.Format]
 		name := volumeName(v)
@@ -179,7 +199,7 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 		}
 		prefix := it.Path
 		if multi {
-			prefix += "/" + name // several volumes: name each, as they mount side by side
+			prefix += "/" + name
 		}
 		// The code cache keeps the facts of Mach-O files a seal check
 		// hashed, so that they are not decoded a second time.

@@ -23,8 +23,8 @@ func openHFS(r io.ReaderAt, size int64) (fs.FS, error) { return hfs.Open(r, size
 
 func openAPFS(r io.ReaderAt, size int64) (fs.FS, error) { return apfs.Open(r, size) }
 
-// errCompressed says why a decmpfs-compressed file of a volume is not read.
-var errCompressed = errors.New("the file is compressed (decmpfs): its data is not decoded, so code in it is not checked")
+// ErrCompressed says why a decmpfs-compressed file of a volume is not read.
+var ErrCompressed = errors.New("compressed (decmpfs), not decoded")
 
 // compressedFile reports whether a file of a disk image's volume is stored
 // compressed (decmpfs), which the readers detect but do not decode.

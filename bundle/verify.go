@@ -86,8 +86,9 @@ type VerifyOptions struct {
 	Whole func(fsysPath string, head []byte, size int64) func(data []byte)
 }
 
-// MaxWhole bounds the files VerifyOptions.Whole is given.
-const MaxWhole = 1 << 30
+// MaxWhole bounds the files VerifyOptions.Whole is given: a larger one is
+// read again by whoever needs it, so that a worker holds at most this much.
+const MaxWhole = 128 << 20
 
 // SniffSize is how many leading bytes Sniff is shown.
 const SniffSize = 1024
@@ -372,7 +373,7 @@ func hashPipeline(fsys fs.FS, jobs <-chan sealEntryJob, opt VerifyOptions) []Pro
 				}
 				if opt.Whole != nil && c.size <= MaxWhole {
 					if consume = opt.Whole(j.fsysPath, head, c.size); consume != nil {
-						whole = make([]byte, 0, c.size)
+						whole = make([]byte, 0, min(c.size, 1<<20)) // grows with what arrives, not with a claimed size
 					}
 				}
 			}
@@ -380,7 +381,11 @@ func hashPipeline(fsys fs.FS, jobs <-chan sealEntryJob, opt VerifyOptions) []Pro
 		if c.data != nil {
 			h.Write(c.data)
 			if consume != nil {
-				whole = append(whole, c.data...)
+				if int64(len(whole)+len(c.data)) > MaxWhole {
+					consume, whole = nil, nil // larger than it said: let it be read again
+				} else {
+					whole = append(whole, c.data...)
+				}
 			}
 			free <- c.data[:cap(c.data)]
 		}

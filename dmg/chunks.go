@@ -71,8 +71,8 @@ func (p *Partition) decode(i int, dst []byte, d *decoder) ([]byte, error) {
 }
 
 func (p *Partition) decodeChunk(c Chunk, dst []byte, d *decoder) ([]byte, error) {
-	if isZeroChunk(c.Type) {
-		return nil, fmt.Errorf("zero chunks are not decoded")
+	if isZeroChunk(c.Type) || c.Type == ChunkRaw {
+		return nil, fmt.Errorf("zero and raw chunks are not decoded")
 	}
 	size := int(c.Sectors) * SectorSize
 	if cap(dst) < size {
@@ -88,18 +88,12 @@ func (p *Partition) decodeChunk(c Chunk, dst []byte, d *decoder) ([]byte, error)
 		d.src = make([]byte, c.Length)
 	}
 	src := d.src[:c.Length]
-	at := int64(p.img.Koly.DataOffset + p.dataOffset + c.Offset)
+	at := p.storedAt(c)
 	if _, err := p.img.r.ReadAt(src, at); err != nil {
 		return nil, fmt.Errorf("read %d stored bytes at %#x: %w", c.Length, at, err)
 	}
 	var rd io.Reader
 	switch c.Type {
-	case ChunkRaw:
-		if len(src) < size {
-			return nil, fmt.Errorf("raw chunk of %d bytes holds %d sectors", len(src), c.Sectors)
-		}
-		copy(out, src)
-		return out, nil
 	case ChunkZlib:
 		if d.zlib == nil {
 			zr, err := zlib.NewReader(bytes.NewReader(src))
@@ -153,7 +147,7 @@ func (p *Partition) VerifyChecksum(workers int) error {
 		case c.Type == ChunkZero:
 			p.crcs[i], p.seen[i] = zerosCRC(int64(c.Sectors)*SectorSize), true
 		case c.Type != ChunkIgnore && !p.seen[i]:
-			todo = append(todo, i)
+			todo = append(todo, i) // raw chunks too: their CRC32 is streamed
 		}
 	}
 	p.mu.Unlock()
@@ -193,6 +187,10 @@ func (p *Partition) decodeAll(todo []int, workers int) error {
 			defer decoders.Put(d)
 			var buf []byte
 			for k := range next {
+				if p.Chunks[todo[k]].Type == ChunkRaw {
+					errs[k] = p.rawCRC(todo[k], d)
+					continue
+				}
 				b, err := p.decode(todo[k], buf, d)
 				errs[k] = err
 				if err == nil {
@@ -215,5 +213,29 @@ func firstErr(errs []error) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// rawCRC streams the CRC32 of raw chunk i from the file, reusing the
+// decoder's buffer, and records it.
+func (p *Partition) rawCRC(i int, d *decoder) error {
+	c := p.Chunks[i]
+	if cap(d.src) < 1<<20 {
+		d.src = make([]byte, 1<<20)
+	}
+	buf := d.src[:1<<20]
+	h := crc32.NewIEEE()
+	at, left := p.storedAt(c), int64(c.Sectors)*SectorSize
+	for left > 0 {
+		n := int(min(int64(len(buf)), left))
+		if _, err := p.img.r.ReadAt(buf[:n], at); err != nil {
+			return fmt.Errorf("dmg %s chunk %d: read at %#x: %w", p.Name, i, at, err)
+		}
+		h.Write(buf[:n])
+		at, left = at+int64(n), left-int64(n)
+	}
+	p.mu.Lock()
+	p.crcs[i], p.seen[i] = h.Sum32(), true
+	p.mu.Unlock()
 	return nil
 }

@@ -2,9 +2,68 @@ package dmg
 
 import "hash/crc32"
 
+// The CRC-32 (IEEE) of a concatenation is computed from the parts' CRCs by
+// multiplying by x^(8·len) modulo the polynomial, as zlib's crc32_combine
+// does since 1.2.12: x2n[k] holds x^(2^k) mod p, so x^n takes one
+// multiplication per set bit of n.
+
+// poly is the reflected IEEE polynomial.
+const poly = 0xedb88320
+
+// x2n holds x^(2^k) mod p, reflected, for k = 0..31.
+var x2n = func() (t [32]uint32) {
+	p := uint32(1) << 30 // x^1
+	for k := range t {
+		t[k] = p
+		p = multModP(p, p)
+	}
+	return t
+}()
+
+// multModP multiplies a and b modulo p (reflected bit order).
+func multModP(a, b uint32) uint32 {
+	m := uint32(1) << 31
+	var prod uint32
+	for {
+		if a&m != 0 {
+			prod ^= b
+			if a&(m-1) == 0 {
+				break
+			}
+		}
+		m >>= 1
+		if b&1 != 0 {
+			b = b>>1 ^ poly
+		} else {
+			b >>= 1
+		}
+	}
+	return prod
+}
+
+// x8nModP returns x^(8·n) mod p.
+func x8nModP(n int64) uint32 {
+	p := uint32(1) << 31 // x^0
+	for k := 3; n != 0; k, n = k+1, n>>1 {
+		if n&1 != 0 {
+			p = multModP(x2n[k&31], p)
+		}
+	}
+	return p
+}
+
+// crc32Combine returns the CRC-32 (IEEE) of the concatenation of A and B
+// from crcA, crcB and B's length, without the bytes.
+func crc32Combine(crcA, crcB uint32, lenB int64) uint32 {
+	if lenB <= 0 {
+		return crcA ^ crcB // the CRC of nothing is 0
+	}
+	return multModP(x8nModP(lenB), crcA) ^ crcB
+}
+
 // zerosCRC returns the CRC-32 (IEEE) of n zero bytes (n a multiple of 512)
-// in O(log n) combinations, so that a zero chunk of any size costs nothing
-// to checksum.
+// by doubling, in O(log n) combinations, so that a zero chunk of any size
+// costs nothing to checksum.
 func zerosCRC(n int64) uint32 {
 	var sum uint32 // the CRC of nothing
 	pow, powLen := crc32.ChecksumIEEE(make([]byte, SectorSize)), int64(SectorSize)
@@ -16,60 +75,4 @@ func zerosCRC(n int64) uint32 {
 		powLen *= 2
 	}
 	return sum
-}
-
-// crc32Combine returns the CRC-32 (IEEE) of the concatenation of A and B
-// from crcA, crcB and B's length, without the bytes: zlib's
-// crc32_combine, by repeated squaring of the operator that feeds one zero
-// bit through the CRC register.
-func crc32Combine(crcA, crcB uint32, lenB int64) uint32 {
-	if lenB <= 0 {
-		return crcA
-	}
-	var even, odd [32]uint32
-	odd[0] = 0xedb88320 // the reflected IEEE polynomial: one zero bit
-	row := uint32(1)
-	for n := 1; n < 32; n++ {
-		odd[n] = row
-		row <<= 1
-	}
-	gf2Square(&even, &odd) // two zero bits
-	gf2Square(&odd, &even) // four zero bits
-	for {
-		gf2Square(&even, &odd) // the first pass makes one zero byte
-		if lenB&1 != 0 {
-			crcA = gf2Times(&even, crcA)
-		}
-		lenB >>= 1
-		if lenB == 0 {
-			break
-		}
-		gf2Square(&odd, &even)
-		if lenB&1 != 0 {
-			crcA = gf2Times(&odd, crcA)
-		}
-		lenB >>= 1
-		if lenB == 0 {
-			break
-		}
-	}
-	return crcA ^ crcB
-}
-
-// gf2Times multiplies the 32x32 bit matrix m by the vector v over GF(2).
-func gf2Times(m *[32]uint32, v uint32) uint32 {
-	var sum uint32
-	for i := 0; v != 0; i, v = i+1, v>>1 {
-		if v&1 != 0 {
-			sum ^= m[i]
-		}
-	}
-	return sum
-}
-
-// gf2Square sets sq to m·m.
-func gf2Square(sq, m *[32]uint32) {
-	for n := range m {
-		sq[n] = gf2Times(m, m[n])
-	}
 }

@@ -106,7 +106,7 @@ func Open(r io.ReaderAt, size int64) (*Image, error) {
 		return nil, fmt.Errorf("dmg XML at %#x: %w", k.XMLOffset, err)
 	}
 	for i, b := range doc.Fork.Blkx {
-		p, err := parseMish(b.Data)
+		p, err := parseMish(b.Data, k.DataLength)
 		if err != nil {
 			return nil, fmt.Errorf("dmg blkx %d (%s): %w", i, b.Name, err)
 		}
@@ -116,8 +116,9 @@ func Open(r io.ReaderAt, size int64) (*Image, error) {
 	return img, nil
 }
 
-// parseMish reads a block table.
-func parseMish(b []byte) (*Partition, error) {
+// parseMish reads a block table whose stored bytes lie in a data fork of
+// forkLen bytes.
+func parseMish(b []byte, forkLen uint64) (*Partition, error) {
 	be := binary.BigEndian
 	if len(b) < 204 || string(b[:4]) != "mish" {
 		return nil, fmt.Errorf("mish at 0x0: no block table")
@@ -135,18 +136,27 @@ func parseMish(b []byte) (*Partition, error) {
 	for i := 0; i < int(n); i++ {
 		c := b[204+40*i:]
 		ch := Chunk{Type: be.Uint32(c), Sector: be.Uint64(c[8:]), Sectors: be.Uint64(c[16:]), Offset: be.Uint64(c[24:]), Length: be.Uint64(c[32:])}
-		if ch.Type == ChunkComment || ch.Type == ChunkTerminator {
-			continue
+		if ch.Type == ChunkComment || ch.Type == ChunkTerminator || ch.Sectors == 0 {
+			continue // no data (7-Zip skips empty chunks as well)
 		}
-		// Zero and ignore chunks hold no data and are never materialised,
-		// so they may be as large as the partition; the others decode to
-		// at most maxChunkSize bytes.
+		// Zero, ignore and raw chunks are never decoded into memory (raw
+		// ones are read in place), so they may be as large as the
+		// partition; the others decode to at most maxChunkSize bytes.
 		limit := uint64(maxChunkSize / SectorSize)
-		if isZeroChunk(ch.Type) {
+		if isZeroChunk(ch.Type) || ch.Type == ChunkRaw {
 			limit = p.Sectors
 		}
-		if ch.Sector != next || ch.Sectors == 0 || ch.Sectors > limit || ch.Sector+ch.Sectors > p.Sectors {
+		if ch.Sector != next || ch.Sectors > limit || ch.Sector+ch.Sectors > p.Sectors {
 			return nil, fmt.Errorf("mish chunk %d at %#x: sectors [%d, +%d) out of order or too large (partition has %d)", i, 204+40*i, ch.Sector, ch.Sectors, p.Sectors)
+		}
+		if !isZeroChunk(ch.Type) {
+			start := p.dataOffset + ch.Offset
+			if start < p.dataOffset || start > forkLen || ch.Length > forkLen-start {
+				return nil, fmt.Errorf("mish chunk %d at %#x: stored bytes [%#x, +%#x) outside the data fork of %#x bytes", i, 204+40*i, start, ch.Length, forkLen)
+			}
+			if ch.Type == ChunkRaw && ch.Length < ch.Sectors*SectorSize {
+				return nil, fmt.Errorf("mish chunk %d at %#x: raw chunk of %d bytes holds %d sectors", i, 204+40*i, ch.Length, ch.Sectors)
+			}
 		}
 		next = ch.Sector + ch.Sectors
 		p.Chunks = append(p.Chunks, ch)
@@ -177,10 +187,20 @@ func (p *Partition) ReadAt(b []byte, off int64) (int, error) {
 		}
 		sector := uint64(pos / SectorSize)
 		i := sort.Search(len(p.Chunks), func(i int) bool { return p.Chunks[i].Sector+p.Chunks[i].Sectors > sector })
-		if c := p.Chunks[i]; isZeroChunk(c.Type) {
-			k := int(min(int64(len(b)-n), int64(c.Sector+c.Sectors)*SectorSize-pos))
+		c := p.Chunks[i]
+		k := int(min(int64(len(b)-n), int64(c.Sector+c.Sectors)*SectorSize-pos))
+		switch c.Type {
+		case ChunkZero, ChunkIgnore:
 			clear(b[n : n+k])
 			n += k
+			continue
+		case ChunkRaw:
+			at := p.storedAt(c) + pos - int64(c.Sector)*SectorSize
+			m, err := p.img.r.ReadAt(b[n:n+k], at)
+			n += m
+			if m < k {
+				return n, fmt.Errorf("dmg %s chunk %d: read at %#x: %w", p.Name, i, at, errors.Join(err, io.ErrUnexpectedEOF))
+			}
 			continue
 		}
 		data, err := p.chunk(i)
@@ -192,9 +212,15 @@ func (p *Partition) ReadAt(b []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// storedAt is the file offset of a chunk's stored bytes.
+func (p *Partition) storedAt(c Chunk) int64 {
+	return int64(p.img.Koly.DataOffset + p.dataOffset + c.Offset)
+}
+
 // VerifyMaster checks the trailer's master checksum: the CRC32 of every
-// partition's CRC32, big-endian, in order. It returns nil when the image
-// has no CRC32 master checksum.
+// partition's checksum bytes (as many as its bit count says; 4 for a
+// CRC32), big-endian, in order, as 7-Zip checks it. It returns nil when
+// the image has no CRC32 master checksum.
 func (img *Image) VerifyMaster() error {
 	want, ok := img.Koly.Master.CRC32()
 	if !ok {
@@ -202,7 +228,11 @@ func (img *Image) VerifyMaster() error {
 	}
 	var sums []byte
 	for _, p := range img.Partitions {
-		sums = binary.BigEndian.AppendUint32(sums, p.Checksum.Data[0])
+		var data []byte
+		for _, w := range p.Checksum.Data {
+			data = binary.BigEndian.AppendUint32(data, w)
+		}
+		sums = append(sums, data[:min(int(p.Checksum.Bits/8), len(data))]...)
 	}
 	if got := crc32.ChecksumIEEE(sums); got != want {
 		return fmt.Errorf("dmg: master CRC32 %08x, the trailer says %08x", got, want)

@@ -53,14 +53,15 @@ func readChecksum(b []byte) Checksum {
 	return c
 }
 
-// IsUDIF reports whether a file of size bytes ends with a koly trailer.
+// IsUDIF reports whether a file of size bytes ends with a koly trailer of
+// version 4 (as 7-Zip's IsKoly checks it).
 func IsUDIF(r io.ReaderAt, size int64) bool {
 	if size < KolySize {
 		return false
 	}
-	var magic [4]byte
-	_, err := r.ReadAt(magic[:], size-KolySize)
-	return err == nil && string(magic[:]) == "koly"
+	var head [12]byte
+	_, err := r.ReadAt(head[:], size-KolySize)
+	return err == nil && string(head[:]) == "koly\x00\x00\x00\x04\x00\x00\x02\x00" // magic, version 4, header size 512
 }
 
 // ReadKoly reads and checks the trailer at the end of the file.

@@ -33,6 +33,21 @@ const (
 	FormatAPFS    = "APFS"
 )
 
+// guidEFISystem is the GPT type of an EFI system partition.
+const guidEFISystem = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+
+// noContent reports whether an Apple partition map type is one that holds
+// the map itself, free space, or drivers and patches, not the image's
+// contents (7-Zip's DmgHandler treats them so too).
+func noContent(typ string) bool {
+	switch {
+	case typ == "Apple_partition_map", typ == "Apple_Free", typ == "Apple_Void", typ == "Apple_Patches", typ == "DDM",
+		strings.HasPrefix(typ, "Apple_Driver"):
+		return true
+	}
+	return false
+}
+
 // maxMapEntries bounds the entries of a partition map read.
 const maxMapEntries = 1024
 
@@ -108,6 +123,9 @@ func gptVolumes(r io.ReaderAt, size int64, lba int64) ([]Volume, error) {
 		}
 		v := Volume{Scheme: "GPT", Index: i, Type: guid(e[:16]), Name: utf16Name(e[56:128]),
 			Offset: int64(first) * lba, Size: int64(last-first+1) * lba}
+		if v.Type == guidEFISystem {
+			continue // the EFI system partition (FAT) holds boot files, not the image's contents
+		}
 		v.Format = fsFormat(r, v.Offset, v.Size)
 		vols = append(vols, v)
 	}
@@ -144,7 +162,7 @@ func apmVolumes(r io.ReaderAt, size int64, head []byte) ([]Volume, error) {
 		}
 		v := Volume{Scheme: "APM", Index: i, Name: cString(e[16:48]), Type: cString(e[48:80]),
 			Offset: int64(be.Uint32(e[8:])) * bs, Size: int64(be.Uint32(e[12:])) * bs}
-		if v.Type == "Apple_partition_map" || v.Type == "Apple_Free" || v.Size == 0 {
+		if noContent(v.Type) || v.Size == 0 {
 			continue
 		}
 		if v.Offset > size || v.Size > size-v.Offset {

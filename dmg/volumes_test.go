@@ -118,3 +118,29 @@ func TestSevenZipLayouts(t *testing.T) {
 		}
 	}
 }
+
+// TestVolumesSkipDrivers leaves out the driver partitions older hdiutil
+// images carry in their Apple partition map.
+func TestVolumesSkipDrivers(t *testing.T) {
+	vol := fakeHFS(64 * 1024)
+	parts := fixture.APMLayout(vol, "Apple_HFS")
+	var disk []byte
+	for _, p := range parts {
+		disk = append(disk, p.Data...)
+	}
+	// Rewrite the map's second entry as a driver and add the volume as a
+	// third entry.
+	apm := disk[512 : 512+64*512]
+	drv := apm[512:1024]
+	copy(drv[48:80], append([]byte("Apple_Driver_ATAPI"), make([]byte, 14)...))
+	third := apm[1024:1536]
+	copy(third, apm[512:1024])
+	copy(third[48:80], append([]byte("Apple_HFS"), make([]byte, 23)...))
+	for _, e := range [][]byte{apm[:512], drv, third} {
+		e[7] = 3 // map entries
+	}
+	vols, err := dmg.Volumes(bytes.NewReader(disk), int64(len(disk)))
+	if err != nil || len(vols) != 1 || vols[0].Type != "Apple_HFS" || vols[0].Index != 2 {
+		t.Errorf("volumes %+v, %v: want only the Apple_HFS entry", vols, err)
+	}
+}

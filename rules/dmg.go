@@ -1,12 +1,14 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
 	"strings"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/bundle"
 	"github.com/notarylint/notarylint/codesign"
 )
@@ -40,7 +42,8 @@ var DMGNotUDIF = &analyzer.Rule{
 			"Raw and ISO images, sparse images and sparse bundles, encrypted images and images whose trailer is " +
 			"damaged are refused or cannot be opened. notarylint looks at the trailer (and the first bytes for " +
 			"encrypted and sparse images); a file is taken for a disk image by its trailer, or by a .dmg name when " +
-			"it has none.",
+			"it has none. Reported for the upload itself; such an image inside it is reported as not analysed " +
+			"(dmg-contents-not-analyzed).",
 		AppleMessages: []string{"notarytool accepts only UDIF disk images"},
 		Fix:           "Convert it: `hdiutil convert In.dmg -format UDZO -o Out.dmg` (from a sparse bundle or image as well), then sign it.",
 		Sources:       []string{"notarytool(1)", "rcodesign dmg.rs", "Security: diskimagerep.cpp"},
@@ -52,7 +55,7 @@ var DMGNotUDIF = &analyzer.Rule{
 			}
 			return
 		}
-		if f := p.DiskImage(); f != nil && f.NotUDIF != "" {
+		if f := p.DiskImage(); f != nil && f.NotUDIF != "" && p.Item.TopLevel() {
 			p.Reportf("", "not a UDIF disk image: %s", f.NotUDIF)
 		}
 	},
@@ -175,7 +178,7 @@ var DMGCorruptOrCompression = &analyzer.Rule{
 			return
 		}
 		if f.Image == nil {
-			if f.Err != nil {
+			if f.Err != nil && !errors.Is(f.Err, archive.ErrLimit) { // a limit of ours is not damage
 				p.Reportf("", "the disk image cannot be read: %v", f.Err)
 			}
 			return
@@ -254,7 +257,10 @@ var DMGInnerAppNotStapled = &analyzer.Rule{
 	},
 	Check: func(p *analyzer.Pass) {
 		b := p.Bundle()
-		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() || !onDiskImage(p.Item) {
+		// Only apps a user can drag off the image: directly on its volume
+		// (or in a folder there), not apps nested in other bundles.
+		if b == nil || b.Kind != bundle.App || !strings.HasSuffix(b.Name, ".app") || !b.Main.Signed() ||
+			p.Item.Parent == nil || p.Item.Parent.Kind != analyzer.KindDiskImage {
 			return
 		}
 		if !b.Stapled {
@@ -280,18 +286,33 @@ var DMGContentsNotAnalyzed = &analyzer.Rule{
 		Sources: []string{"notarylint"},
 	},
 	Check: func(p *analyzer.Pass) {
-		f := openedImage(p)
+		f := p.DiskImage()
 		if f == nil {
 			return
 		}
+		switch {
+		case f.NotUDIF != "" && !p.Item.TopLevel():
+			p.Report(analyzer.Finding{Key: "not-udif", Message: "not analysed: not a UDIF disk image: " + f.NotUDIF})
+		case f.Image == nil && errors.Is(f.Err, archive.ErrLimit):
+			p.Report(analyzer.Finding{Key: "limit", Message: "not analysed: " + f.Err.Error()})
+		}
+		var compressed []string
 		seen := map[string]bool{}
 		notes := append([]string(nil), f.NotAnalyzed...)
 		sort.Strings(notes)
 		for _, n := range notes {
+			if file, ok := strings.CutSuffix(n, ": "+analyzer.ErrCompressed.Error()); ok {
+				compressed = append(compressed, file)
+				continue
+			}
 			if !seen[n] {
 				seen[n] = true
 				p.Report(analyzer.Finding{Key: n, Message: "not analysed: " + n})
 			}
+		}
+		if len(compressed) > 0 {
+			p.Report(analyzer.Finding{Key: "decmpfs", Message: fmt.Sprintf("not analysed: %d file(s) stored compressed (decmpfs), whose data is not decoded, so code in them is not checked: %s",
+				len(compressed), strings.Join(firstFew(compressed, 5), ", "))})
 		}
 	},
 }
@@ -346,4 +367,12 @@ var DMGSignatureInvalid = &analyzer.Rule{
 			}
 		}
 	},
+}
+
+// firstFew returns the first n of list, and "and K more" after them.
+func firstFew(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(list[:n:n], fmt.Sprintf("and %d more", len(list)-n))
 }

@@ -137,6 +137,14 @@ func TestDiskImageContentsRules(t *testing.T) {
 			return fixture.HFSOptions{}
 		}, "dmg-inner-app-not-stapled", false, ""},
 		{"near miss: the app's own ticket rule stays quiet on an image", "hfs", cleanApp, nil, "ticket-not-stapled", false, ""},
+		{"near miss: a helper app inside the app is not dragged off the image", "hfs", func() fixture.Bundle {
+			a := cleanApp()
+			a.Nested = append(a.Nested, fixture.NestedBundle{Path: "Library/LoginItems", Bundle: fixture.Bundle{Name: "Helper.app", Sign: &fixture.SignOptions{}}})
+			return a
+		}, func(t *testing.T, root, app string) fixture.HFSOptions {
+			write(t, filepath.Join(app, "Contents", "CodeResources"), "ticket")
+			return fixture.HFSOptions{}
+		}, "dmg-inner-app-not-stapled", false, ""},
 		{"compressed file", "hfs", cleanApp, func(t *testing.T, root, app string) fixture.HFSOptions {
 			write(t, filepath.Join(root, "notes.txt"), "compressed notes")
 			return fixture.HFSOptions{Compressed: []string{"notes.txt"}}
@@ -232,5 +240,19 @@ func TestDiskImagesAmongResources(t *testing.T) {
 	}
 	if len(unsigned) != 6 {
 		t.Errorf("%d unsigned helpers reported, want 6: %v", len(unsigned), unsigned)
+	}
+}
+
+// TestDiskImageNotUDIFNested: an encrypted image inside a zip is not
+// analysed (a warning), not a broken upload.
+func TestDiskImageNotUDIFNested(t *testing.T) {
+	enc := append([]byte("encrcdsa"), make([]byte, 8192)...)
+	got := pkgFindings(t, "Outer.zip", fixture.Zip(t, []fixture.ZipEntry{{Name: "Secret.dmg", Data: enc}}))
+	if fs := got["dmg-not-udif"]; len(fs) != 0 {
+		t.Errorf("dmg-not-udif on a nested image: %+v", fs)
+	}
+	fs := got["dmg-contents-not-analyzed"]
+	if len(fs) != 1 || fs[0].Path != "Outer.zip/Secret.dmg" || !strings.Contains(fs[0].Message, "encrypted") {
+		t.Errorf("dmg-contents-not-analyzed: %+v", fs)
 	}
 }

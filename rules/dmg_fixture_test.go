@@ -43,7 +43,7 @@ func TestDiskImageRules(t *testing.T) {
 	}{
 		{"raw bytes named .dmg", "App.dmg", func(t *testing.T) []byte { return make([]byte, 64*1024) }, "dmg-not-udif", true, "no koly trailer"},
 		{"encrypted image", "App.dmg", func(t *testing.T) []byte { return append([]byte("encrcdsa"), make([]byte, 4096)...) }, "dmg-not-udif", true, "encrypted"},
-		{"sparse image", "App.sparseimage", func(t *testing.T) []byte { return append([]byte("sprs"), make([]byte, 4096)...) }, "dmg-not-udif", true, "sparse"},
+		{"sparse image", "App.sparseimage", func(t *testing.T) []byte { return append([]byte("sprs\x00\x00\x00\x03"), make([]byte, 4096)...) }, "dmg-not-udif", true, "sparse"},
 		{"trailer version 3", "App.dmg", func(t *testing.T) []byte {
 			b := plainDisk(t)
 			binary.BigEndian.PutUint32(b[len(b)-508:], 3)
