@@ -153,11 +153,21 @@ func ParseEntitlementsDER(payload []byte) (Entitlements, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tag != derApp16 {
+	if tag != derApp16 && tag != derSet {
 		return nil, fmt.Errorf("DER entitlements at 0x0: tag %#x, want [APPLICATION 16]", tag)
 	}
 	if r.pos != len(payload) {
 		return nil, fmt.Errorf("DER entitlements at %#x: %d trailing bytes", r.pos, len(payload)-r.pos)
+	}
+	if tag == derSet {
+		// The first form, written by macOS 11's codesign: the dictionary
+		// as CFPropertyList's DER, a SET of SEQUENCE { key, value } with
+		// nested dictionaries as SETs, without the versioned wrapper.
+		v, err := decodeDERDict(derReader{b: body, base: r.pos - len(body)}, 1, true)
+		if err != nil {
+			return nil, err
+		}
+		return Entitlements(v), nil
 	}
 	in := derReader{b: body, base: r.pos - len(body)}
 	tag, ver, err := in.next()
@@ -175,7 +185,7 @@ func ParseEntitlementsDER(payload []byte) (Entitlements, error) {
 	if tag != derContext16 {
 		return nil, fmt.Errorf("DER entitlements at %#x: tag %#x, want [CONTEXT 16] dictionary", dictAt, tag)
 	}
-	v, err := decodeDERDict(derReader{b: dict, base: in.base + in.pos - len(dict)}, 1)
+	v, err := decodeDERDict(derReader{b: dict, base: in.base + in.pos - len(dict)}, 1, false)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +228,10 @@ func (r *derReader) next() (tag byte, body []byte, err error) {
 	return tag, r.b[p : p+l], nil
 }
 
-func decodeDERDict(r derReader, depth int) (map[string]any, error) {
+// decodeDERDict decodes a dictionary's entries; legacy selects macOS 11's
+// form, where nested dictionaries are SETs (the current form writes them
+// as [CONTEXT 16] and arrays as SEQUENCEs).
+func decodeDERDict(r derReader, depth int, legacy bool) (map[string]any, error) {
 	if depth > maxDERDepth {
 		return nil, fmt.Errorf("DER at %#x: nested deeper than %d", r.base, maxDERDepth)
 	}
@@ -240,7 +253,7 @@ func decodeDERDict(r derReader, depth int) (map[string]any, error) {
 		if ktag != derUTF8String {
 			return nil, fmt.Errorf("DER at %#x: dictionary key tag %#x, want UTF8String", pr.base, ktag)
 		}
-		val, err := decodeDERValue(&pr, depth)
+		val, err := decodeDERValue(&pr, depth, legacy)
 		if err != nil {
 			return nil, err
 		}
@@ -252,7 +265,7 @@ func decodeDERDict(r derReader, depth int) (map[string]any, error) {
 	return out, nil
 }
 
-func decodeDERValue(r *derReader, depth int) (any, error) {
+func decodeDERValue(r *derReader, depth int, legacy bool) (any, error) {
 	at := r.base + r.pos
 	tag, body, err := r.next()
 	if err != nil {
@@ -279,14 +292,19 @@ func decodeDERValue(r *derReader, depth int) (any, error) {
 		return v, nil
 	case derUTF8String:
 		return string(body), nil
-	case derSequence, derSet:
+	case derSet:
+		if legacy {
+			return decodeDERDict(derReader{b: body, base: bodyBase}, depth+1, true)
+		}
+		fallthrough
+	case derSequence:
 		if depth >= maxDERDepth {
 			return nil, fmt.Errorf("DER at %#x: nested deeper than %d", at, maxDERDepth)
 		}
 		var arr []any
 		ar := derReader{b: body, base: bodyBase}
 		for ar.pos < len(ar.b) {
-			v, err := decodeDERValue(&ar, depth+1)
+			v, err := decodeDERValue(&ar, depth+1, legacy)
 			if err != nil {
 				return nil, err
 			}
@@ -294,7 +312,7 @@ func decodeDERValue(r *derReader, depth int) (any, error) {
 		}
 		return arr, nil
 	case derContext16:
-		return decodeDERDict(derReader{b: body, base: bodyBase}, depth+1)
+		return decodeDERDict(derReader{b: body, base: bodyBase}, depth+1, legacy)
 	}
 	return nil, fmt.Errorf("DER at %#x: unexpected tag %#x", at, tag)
 }

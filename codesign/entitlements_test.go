@@ -1,7 +1,9 @@
 package codesign
 
 import (
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -131,5 +133,31 @@ func TestEntitlementsDERMalformed(t *testing.T) {
 	}
 	if _, err := ParseEntitlementsDER(deep); err == nil {
 		t.Error("deeply nested garbage: no error")
+	}
+}
+
+// TestEntitlementsDERLegacy reads the first DER form, as macOS 11's codesign
+// wrote it (the bytes of a real ad-hoc signed app of that time): a bare SET
+// of SEQUENCE { UTF8String key, value }.
+func TestEntitlementsDERLegacy(t *testing.T) {
+	raw, err := hex.DecodeString("315c30230c1e636f6d2e6170706c652e73656375726974792e6170702d73616e64626f7801010130350c30636f6d2e6170706c652e73656375726974792e66696c65732e757365722d73656c65637465642e726561642d6f6e6c79010101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ParseEntitlementsDER(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e) != 2 || e["com.apple.security.app-sandbox"] != true || e["com.apple.security.files.user-selected.read-only"] != true {
+		t.Errorf("entitlements %v", e)
+	}
+	// Nested dictionaries are SETs, arrays SEQUENCEs: {"a": {"b": true}, "c": ["x", "y"]}.
+	nested, _ := hex.DecodeString("311c300d0c0161310830060c0162010101300b0c016330060c01780c0179")
+	e, err = ParseEntitlementsDER(nested)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := e["a"].(map[string]any); !ok || a["b"] != true || fmt.Sprint(e["c"]) != "[x y]" {
+		t.Errorf("nested: %v", e)
 	}
 }
