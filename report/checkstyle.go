@@ -59,7 +59,7 @@ func Checkstyle(w io.Writer, r *analyzer.Report) error {
 		file := checkstyleFile{Name: g.input}
 		for _, f := range g.findings {
 			file.Errors = append(file.Errors, checkstyleError{
-				Severity: checkstyleSeverity(f.Severity),
+				Severity: severityName(f.Severity),
 				Message:  checkstyleMessage(f),
 				Source:   checkstyleSource(f),
 			})
@@ -78,18 +78,6 @@ func Checkstyle(w io.Writer, r *analyzer.Report) error {
 		return fmt.Errorf("report: writing checkstyle: %w", err)
 	}
 	return nil
-}
-
-// checkstyleSeverity maps a severity to Checkstyle's error, warning and
-// info.
-func checkstyleSeverity(s analyzer.Severity) string {
-	switch {
-	case s >= analyzer.Error:
-		return "error"
-	case s == analyzer.Warning:
-		return "warning"
-	}
-	return "info"
 }
 
 // checkstyleSource is "notarylint.<rule id>.<rule name>", without the parts

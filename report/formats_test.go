@@ -519,7 +519,7 @@ func TestCheckstyleCounts(t *testing.T) {
 			var want []string
 			for _, g := range groupByInput(tc.r) {
 				for _, f := range g.findings {
-					want = append(want, checkstyleSeverity(f.Severity))
+					want = append(want, severityName(f.Severity))
 				}
 			}
 			if !reflect.DeepEqual(sevs, want) {

@@ -201,17 +201,6 @@ func buildHTMLPage(r *analyzer.Report, opt Options) *htmlPage {
 	return page
 }
 
-// htmlSev names a finding's severity the way countBySeverity counts it.
-func htmlSev(s analyzer.Severity) string {
-	switch {
-	case s >= analyzer.Error:
-		return "error"
-	case s == analyzer.Warning:
-		return "warning"
-	}
-	return "info"
-}
-
 // htmlRuleAnchor is the id of a rule's section in the page.
 func htmlRuleAnchor(id string) string {
 	var b strings.Builder
@@ -297,7 +286,7 @@ func buildHTMLTree(r *analyzer.Report) ([]*htmlNode, map[string]*htmlNode) {
 			}
 		}
 		hf := &htmlFinding{
-			Sev:           htmlSev(f.Severity),
+			Sev:           severityName(f.Severity),
 			RuleID:        f.RuleID,
 			RuleName:      f.RuleName,
 			Anchor:        htmlRuleAnchor(f.RuleID),
@@ -451,7 +440,7 @@ func buildHTMLRules(r *analyzer.Report) []*htmlRule {
 			ids = append(ids, f.RuleID)
 		}
 		hr.Count++
-		hr.Counts.add(htmlSev(f.Severity))
+		hr.Counts.add(severityName(f.Severity))
 	}
 	slices.Sort(ids)
 	rules := make([]*htmlRule, 0, len(ids))
@@ -477,7 +466,7 @@ func newHTMLRule(r *analyzer.Report, f analyzer.Finding) *htmlRule {
 		Name:          rule.Name,
 		Anchor:        htmlRuleAnchor(f.RuleID),
 		Title:         d.Title,
-		Severity:      htmlSev(rule.Severity),
+		Severity:      severityName(rule.Severity),
 		Precision:     rule.Precision(),
 		Why:           strings.TrimSpace(d.Why),
 		AppleMessages: d.AppleMessages,

@@ -74,6 +74,18 @@ func RuleHelpURL(r *analyzer.Rule) string {
 	return rulesDocBase + "#" + r.Anchor()
 }
 
+// severityName names a severity "error", "warning" or "info", the way
+// countBySeverity counts it (anything above error is an error).
+func severityName(s analyzer.Severity) string {
+	switch {
+	case s >= analyzer.Error:
+		return "error"
+	case s == analyzer.Warning:
+		return "warning"
+	}
+	return "info"
+}
+
 // countBySeverity counts the findings of r by severity.
 func countBySeverity(r *analyzer.Report) (errs, warns, infos int) {
 	for _, f := range r.Findings {
