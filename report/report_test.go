@@ -681,3 +681,13 @@ func TestSARIFSecuritySeverity(t *testing.T) {
 		t.Errorf("security rule properties = %v", rs[1].Properties)
 	}
 }
+
+// TestSummaryLeftOut says how many findings the configuration and the
+// baseline left out.
+func TestSummaryLeftOut(t *testing.T) {
+	r := emptyReport()
+	r.Summary.Ignored, r.Summary.Baselined = 2, 1
+	if got := summaryLine(r); !strings.HasSuffix(got, "; not shown: 2 ignored by the configuration, 1 in the baseline") {
+		t.Errorf("summary %q", got)
+	}
+}

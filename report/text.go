@@ -136,6 +136,16 @@ func writeBlock(b *strings.Builder, first, cont, text string) {
 // of the findings shown; items and bytes come from the Report's summary.
 func summaryLine(r *analyzer.Report) string {
 	where := fmt.Sprintf("in %s (%s)", plural(r.Summary.Items, "item"), humanBytes(r.Summary.Bytes))
+	var left []string
+	if n := r.Summary.Ignored; n > 0 {
+		left = append(left, fmt.Sprintf("%d ignored by the configuration", n))
+	}
+	if n := r.Summary.Baselined; n > 0 {
+		left = append(left, fmt.Sprintf("%d in the baseline", n))
+	}
+	if len(left) > 0 {
+		where += "; not shown: " + strings.Join(left, ", ")
+	}
 	if len(r.Findings) == 0 {
 		return "no problems found " + where
 	}
