@@ -64,6 +64,9 @@ type DiskImageFacts struct {
 	size          int64
 }
 
+// dmgRatioFactor scales MaxRatio for a disk image's chunks as a whole.
+const dmgRatioFactor = 4
+
 // DiskImage returns the item's disk image facts, or nil when the item is
 // not a disk image.
 func (p *Pass) DiskImage() *DiskImageFacts { return p.Item.dmg }
@@ -151,6 +154,16 @@ func (d *discovery) enterDiskImage(it *Item, notUDIF string) []*Item {
 		}
 		info.Err = err
 		return nil
+	}
+	// Every chunk is decoded (at least) once: charge them all now, so a
+	// few KiB of chunks declaring gigabytes stop at the limit. The ratio
+	// allowed is dmgRatioFactor times the archives' own: zlib alone reaches
+	// 1032:1 on the runs of zeros real files hold.
+	if stored, decoded := img.CompressedSizes(); it.budget != nil {
+		if err := it.budget.Reserve(it.Path, stored, decoded, dmgRatioFactor); err != nil {
+			info.Err = err
+			return nil
+		}
 	}
 	info.Image = img
 	for _, p := range img.Partitions {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/notarylint/notarylint/analyzer"
@@ -24,12 +25,17 @@ func writeTree(t *testing.T, files map[string][]byte) string {
 	return dir
 }
 
+// countingRule reports every Mach-O item and records its path in seen; it
+// may run on several items at once.
 func countingRule(seen *[]string) *analyzer.Rule {
+	var mu sync.Mutex
 	return &analyzer.Rule{
 		ID: "NL1999", Name: "test-counter", Severity: analyzer.Warning, Kinds: []analyzer.Kind{analyzer.KindMachO},
 		Doc: analyzer.Doc{Title: "t", Why: "w", Fix: "f"},
 		Check: func(p *analyzer.Pass) {
+			mu.Lock()
 			*seen = append(*seen, p.Item.Path)
+			mu.Unlock()
 			p.Reportf(p.MachO().Slices[0].Arch, "seen")
 		},
 	}

@@ -75,6 +75,22 @@ func (b *Budget) checkRatio(name string, compressed, uncompressed uint64) error 
 	return nil
 }
 
+// Reserve charges a container's declared decompression against the budget
+// at once: refused when its uncompressed bytes are more than factor times
+// MaxRatio times its compressed ones (above a floor) or more than is left.
+func (b *Budget) Reserve(name string, compressed, uncompressed, factor int64) error {
+	if b == nil {
+		return nil
+	}
+	if compressed < 0 || uncompressed < 0 || factor < 1 {
+		return fmt.Errorf("%w: %s declares negative sizes", ErrLimit, name)
+	}
+	if max := uint64(b.MaxRatio) * uint64(factor); uncompressed >= ratioFloor && (compressed == 0 || uint64(uncompressed)/uint64(compressed) > max) {
+		return fmt.Errorf("%w: %s expands %d bytes to %d (more than %d:1)", ErrLimit, name, compressed, uncompressed, max)
+	}
+	return b.take(uncompressed)
+}
+
 // Reader returns r counting what it reads against the budget (decompressed
 // bytes): a read past the budget returns ErrLimit.
 func (b *Budget) Reader(r io.Reader) io.Reader { return &budgetReader{r: r, b: b} }

@@ -212,6 +212,22 @@ func (p *Partition) ReadAt(b []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// CompressedSizes returns how many bytes the image's compressed chunks
+// store and decode to (zero, ignore and raw chunks are not counted: they
+// cost nothing to decode), for limits on decompression.
+func (img *Image) CompressedSizes() (stored, decoded int64) {
+	for _, p := range img.Partitions {
+		for _, c := range p.Chunks {
+			if isZeroChunk(c.Type) || c.Type == ChunkRaw {
+				continue
+			}
+			stored += int64(c.Length)                // bounded by the data fork
+			decoded += int64(c.Sectors) * SectorSize // bounded by maxChunkSize each
+		}
+	}
+	return stored, decoded
+}
+
 // storedAt is the file offset of a chunk's stored bytes.
 func (p *Partition) storedAt(c Chunk) int64 {
 	return int64(p.img.Koly.DataOffset + p.dataOffset + c.Offset)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/notarylint/notarylint/analyzer"
+	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/internal/fixture"
 	"github.com/notarylint/notarylint/rules"
 )
@@ -186,3 +187,35 @@ func TestTicketForOtherBuildDiskImage(t *testing.T) {
 
 // stapledTicket stands in for a ticket: opaque bytes after Apple's magic.
 var stapledTicket = []byte("s8ch\x00\x00\x00\x01 opaque ticket bytes for the test")
+
+// TestDiskImageChunkBomb: chunks that expand far beyond their stored size
+// stop at the input's decompression limits, as not analysed (a warning),
+// before anything is decoded.
+func TestDiskImageChunkBomb(t *testing.T) {
+	data := make([]byte, 24<<20) // nearly all zeros: each 1 MiB chunk stores about 1 KiB
+	for i := 0; i < len(data); i += 1 << 20 {
+		data[i] = 1
+	}
+	img := fixture.UDIF(t, data, fixture.UDIFOptions{})
+	p := filepath.Join(t.TempDir(), "Bomb.dmg")
+	if err := os.WriteFile(p, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, l := range map[string]archive.Limits{"ratio": {MaxRatio: 100}, "total": {MaxDecompressed: 8 << 20}} {
+		rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), Limits: l}, []string{p})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		got := ruleFindings(rep, "dmg-contents-not-analyzed")
+		if len(got) != 1 || !strings.Contains(got[0].Message, "limit") {
+			t.Errorf("%s limit: %+v", name, got)
+		}
+		if bad := ruleFindings(rep, "dmg-corrupt-or-compression"); len(bad) != 0 {
+			t.Errorf("%s limit reported as damage: %+v", name, bad)
+		}
+	}
+	// Within the default limits the same image is read.
+	if got := pkgFindings(t, "Bomb.dmg", img)["dmg-contents-not-analyzed"]; len(got) != 1 || strings.Contains(got[0].Message, "limit") {
+		t.Errorf("default limits: %+v", got)
+	}
+}
