@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/zip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,11 @@ type ZipFS struct {
 // OpenZip opens the zip archive in r. Bytes before the zip (a .jmod's
 // "JM\x01\x00", a self-extractor's stub) are allowed.
 func OpenZip(r io.ReaderAt, size int64, budget *Budget) (*ZipFS, error) {
+	// archive/zip reads the whole central directory before anyone can
+	// count it: refuse too many entries from the end record first.
+	if n, ok := zipEntryCount(r, size); ok && budget != nil && n > uint64(budget.MaxEntries) {
+		return nil, fmt.Errorf("zip: %w: %d entries (limit %d)", ErrLimit, n, budget.MaxEntries)
+	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("zip: %w", err)
@@ -291,3 +297,37 @@ func (d dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o755 }
 func (d dirInfo) ModTime() time.Time { return time.Time{} }
 func (d dirInfo) IsDir() bool        { return true }
 func (d dirInfo) Sys() any           { return nil }
+
+// zipEntryCount reads the number of entries a zip's end of central
+// directory record (or its zip64 form) declares, without reading the
+// directory; ok is false when there is no such record.
+func zipEntryCount(r io.ReaderAt, size int64) (n uint64, ok bool) {
+	const eocdLen, maxComment = 22, 65535
+	tail := min(size, eocdLen+maxComment)
+	if tail < eocdLen {
+		return 0, false
+	}
+	buf := make([]byte, tail)
+	if _, err := r.ReadAt(buf, size-tail); err != nil {
+		return 0, false
+	}
+	le := binary.LittleEndian
+	for i := len(buf) - eocdLen; i >= 0; i-- {
+		if le.Uint32(buf[i:]) != 0x06054b50 {
+			continue
+		}
+		n = uint64(le.Uint16(buf[i+10:]))
+		// A zip64 end record, found through its locator just before.
+		if j := i - 20; n == 0xffff && j >= 0 && le.Uint32(buf[j:]) == 0x07064b50 {
+			at := int64(le.Uint64(buf[j+8:]))
+			var rec [56]byte
+			if at >= 0 && at <= size-56 {
+				if _, err := r.ReadAt(rec[:], at); err == nil && le.Uint32(rec[:]) == 0x06064b50 {
+					n = le.Uint64(rec[32:])
+				}
+			}
+		}
+		return n, true
+	}
+	return 0, false
+}
