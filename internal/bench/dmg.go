@@ -41,11 +41,11 @@ func runDMG(dir, bin string, dmgMiB, runs int) error {
 		res[fmt.Sprintf("data/data%03d.txt", i)] = compressible(rng, fileMiB<<20)
 	}
 	root := filepath.Join(dir, "root")
-	fixture.Bundle{Name: "Big.app", Resources: res, Sign: &fixture.SignOptions{Adhoc: true}}.Write(benchTB{}, root)
+	fixture.Bundle{Name: "Big.app", Resources: res, Sign: &fixture.SignOptions{Adhoc: true}}.Write(fixture.Command{}, root)
 	res = nil
-	vol := fixture.HFSPlus(benchTB{}, root, fixture.HFSOptions{VolumeName: "Big"})
+	vol := fixture.HFSPlus(fixture.Command{}, root, fixture.HFSOptions{VolumeName: "Big"})
 	os.RemoveAll(root)
-	img := fixture.UDIFDisk(benchTB{}, fixture.GPTLayout(vol, fixture.GUIDAppleHFS), fixture.UDIFOptions{})
+	img := fixture.UDIFDisk(fixture.Command{}, fixture.GPTLayout(vol, fixture.GUIDAppleHFS), fixture.UDIFOptions{})
 	vol = nil
 	file := filepath.Join(dir, "Big.dmg")
 	if err := os.WriteFile(file, img, 0o644); err != nil {

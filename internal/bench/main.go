@@ -18,7 +18,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/notarylint/notarylint/codesign"
@@ -104,7 +103,7 @@ func runApp(dir, bin string, appMiB, appFiles, runs int) error {
 		off := (i * 97) % 4096
 		res[fmt.Sprintf("data/%03d/file%05d.bin", i%100, i)] = seed[off : off+per]
 	}
-	app := fixture.Bundle{Name: "Big.app", Resources: res, Sign: &fixture.SignOptions{Adhoc: true}}.Write(benchTB{}, dir)
+	app := fixture.Bundle{Name: "Big.app", Resources: res, Sign: &fixture.SignOptions{Adhoc: true}}.Write(fixture.Command{}, dir)
 	res = nil
 	fmt.Printf("generated %s: %d resource files, %d MiB, in %v\n", app, appFiles, appMiB, time.Since(start).Round(time.Millisecond))
 
@@ -130,7 +129,7 @@ func runZip(app, bin string, runs int) error {
 			name, method = "deflated", "Deflate"
 		}
 		zipPath := filepath.Join(filepath.Dir(app), "Big-"+name+".zip")
-		if err := os.WriteFile(zipPath, fixture.DittoZip(benchTB{}, app, fixture.DittoOptions{Store: store}), 0o644); err != nil {
+		if err := os.WriteFile(zipPath, fixture.DittoZip(fixture.Command{}, app, fixture.DittoOptions{Store: store}), 0o644); err != nil {
 			return err
 		}
 		st, _ := os.Stat(zipPath)
@@ -144,24 +143,6 @@ func runZip(app, bin string, runs int) error {
 	}
 	return nil
 }
-
-// benchTB lets the fixture builder, which reports through testing.TB, run
-// outside a test: a failure ends the command.
-type benchTB struct{ testing.TB }
-
-func (benchTB) Helper() {}
-
-func (benchTB) Fatal(args ...any) {
-	fmt.Fprintln(os.Stderr, append([]any{"bench:"}, args...)...)
-	os.Exit(1)
-}
-
-func (benchTB) Fatalf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
-	os.Exit(1)
-}
-
-func (benchTB) Errorf(format string, args ...any) { benchTB{}.Fatalf(format, args...) }
 
 // withBinary builds notarylint into a temporary directory and runs f there.
 func withBinary(f func(dir, bin string) error) error {

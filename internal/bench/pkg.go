@@ -44,7 +44,7 @@ func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./lib/lib%03d.dylib", i), Data: lib, Mode: 0o755})
 		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./share/data%03d.txt", i), Data: compressible(rng, fileMiB<<20)})
 	}
-	cpio := fixture.CpioODC(benchTB{}, files)
+	cpio := fixture.CpioODC(fixture.Command{}, files)
 	files = nil
 	fmt.Printf("flat package, %.0f MiB payload (%d signed dylibs and as many text files), generated in %v\n",
 		float64(len(cpio))/(1<<20), pkgMiB/fileMiB/2, time.Since(start).Round(time.Millisecond))
@@ -55,7 +55,7 @@ func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 	}
 	var variants []variant
 	if strings.Contains(formats, "gzip") {
-		variants = append(variants, variant{"gzip", "gzip -dc", fixture.Gzip(benchTB{}, cpio, "")})
+		variants = append(variants, variant{"gzip", "gzip -dc", fixture.Gzip(fixture.Command{}, cpio, "")})
 	}
 	if _, err := exec.LookPath("xz"); !strings.Contains(formats, "pbzx") {
 		// not asked for
@@ -79,7 +79,7 @@ func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 			return err
 		}
 		pkgFile := filepath.Join(dir, "Big-"+v.name+".pkg")
-		comp := fixture.Xar(benchTB{}, []fixture.XarFile{
+		comp := fixture.Xar(fixture.Command{}, []fixture.XarFile{
 			{Name: "PackageInfo", Data: []byte(`<pkg-info identifier="com.example.big" version="1.0" install-location="/usr/local"/>`)},
 			{Name: "Bom", Data: []byte("BOMStore")},
 			{Name: "Payload", Data: v.payload, Encoding: "none"},
