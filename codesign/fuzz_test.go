@@ -2,6 +2,7 @@ package codesign
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/binary"
 	"testing"
 
@@ -227,5 +228,63 @@ func FuzzSignedData(f *testing.F) {
 		if e, _, err := parseBER(b); err == nil {
 			_ = e.DER()
 		}
+	})
+}
+
+// realTimestamps returns the timestamp tokens and signature values of the
+// real samples' CMS signatures, as seeds.
+func realTimestamps(t testing.TB) (tokens, sigs [][]byte) {
+	for _, raw := range realSignatures(t) {
+		sig, err := Parse(raw)
+		if err != nil || len(sig.CMS) == 0 {
+			continue
+		}
+		cms, err := ParseCMS(sig.CMS)
+		sd, err2 := ParseSignedData(sig.CMS)
+		if err != nil || err2 != nil || len(cms.Signers) == 0 || len(sd.Signers) == 0 || cms.Signers[0].TimestampToken == nil {
+			continue
+		}
+		tokens = append(tokens, cms.Signers[0].TimestampToken)
+		sigs = append(sigs, sd.Signers[0].Signature)
+	}
+	return tokens, sigs
+}
+
+// FuzzTimestamp parses arbitrary RFC 3161 tokens against a signature:
+// never a panic; a token that parses names its time.
+func FuzzTimestamp(f *testing.F) {
+	tokens, sigs := realTimestamps(f)
+	for i := range tokens {
+		f.Add(tokens[i], sigs[i])
+	}
+	f.Add([]byte{0x30, 0x80, 0, 0}, []byte("sig"))
+	f.Fuzz(func(t *testing.T, token, signature []byte) {
+		ts := ParseTimestamp(token, signature)
+		if ts != nil && ts.Err == nil && ts.GenTime.IsZero() {
+			t.Fatal("a token without a time parsed")
+		}
+	})
+}
+
+// FuzzCertificate classifies arbitrary certificates as the trust checks
+// do: never a panic.
+func FuzzCertificate(f *testing.F) {
+	for _, raw := range realSignatures(f) {
+		if sig, err := Parse(raw); err == nil && len(sig.CMS) > 0 {
+			if cms, err := ParseCMS(sig.CMS); err == nil {
+				for _, c := range cms.Certificates {
+					f.Add(c.Raw)
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, der []byte) {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return
+		}
+		ClassifyCert(c)
+		TeamID(c)
+		HasExtension(c, OIDDeveloperIDApplication)
 	})
 }
