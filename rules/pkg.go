@@ -249,6 +249,11 @@ var PkgNotExtractable = &analyzer.Rule{
 		if pk.DistErr != nil {
 			p.Report(analyzer.Finding{Key: "distribution", Message: pk.DistErr.Error()})
 		}
+		// Entries the table of contents lists but that cannot be read (data
+		// outside the heap, a bad encoding): installer cannot extract them.
+		for _, pr := range pk.Xar.Files.Problems {
+			p.Report(analyzer.Finding{Key: "entry/" + pr.Name, Message: fmt.Sprintf("%s: %s", pr.Name, pr.Reason)})
+		}
 		for _, ref := range pk.UnresolvedPkgRefs() {
 			p.Report(analyzer.Finding{Key: ref, Message: ref})
 		}
