@@ -98,7 +98,7 @@ func (p *pbzxReader) produce(r io.Reader) {
 			return
 		}
 		go func(at int64) {
-			data, err := decodePBZXChunk(buf)
+			data, err := decodePBZXChunk(buf, int(size))
 			if err != nil {
 				err = fmt.Errorf("pbzx chunk at %#x: %w", at, err)
 			}
@@ -111,8 +111,10 @@ func (p *pbzxReader) produce(r io.Reader) {
 var xzMagic = []byte{0xfd, '7', 'z', 'X', 'Z', 0}
 
 // decodePBZXChunk returns a chunk's data: the xz stream decoded, or the
-// bytes themselves when they are not xz.
-func decodePBZXChunk(buf []byte) ([]byte, error) {
+// bytes themselves when they are not xz. The output buffer is sized once
+// from the chunk header's size (whose 0x1000000 bit also flags more
+// chunks: a full chunk's size is that bit alone), so it need not grow.
+func decodePBZXChunk(buf []byte, size int) ([]byte, error) {
 	if !bytes.HasPrefix(buf, xzMagic) {
 		return buf, nil
 	}
@@ -120,14 +122,19 @@ func decodePBZXChunk(buf []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := io.ReadAll(io.LimitReader(xr, maxPBZXChunk+1))
-	if err != nil {
+	want := size &^ pbzxMore
+	if want == 0 {
+		want = pbzxMore
+	}
+	var out bytes.Buffer
+	out.Grow(min(want, maxPBZXChunk) + bytes.MinRead)
+	if _, err := out.ReadFrom(io.LimitReader(xr, maxPBZXChunk+1)); err != nil {
 		return nil, err
 	}
-	if len(out) > maxPBZXChunk {
+	if out.Len() > maxPBZXChunk {
 		return nil, fmt.Errorf("decodes to more than %d bytes", maxPBZXChunk)
 	}
-	return out, nil
+	return out.Bytes(), nil
 }
 
 // Read returns the decoded chunks' bytes in order.
