@@ -230,7 +230,11 @@ func (d *discovery) walk(top, scope *Item) []*Item {
 			return nil
 		}
 		if compressedFile(info) {
-			d.unread(top, p, ErrCompressed)
+			if top.dmg != nil {
+				d.mu.Lock()
+				top.dmg.Compressed = append(top.dmg.Compressed, p)
+				d.mu.Unlock()
+			}
 			return nil
 		}
 		head, err := readHead(scope.fsys, p, info.Size())

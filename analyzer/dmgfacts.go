@@ -55,6 +55,9 @@ type DiskImageFacts struct {
 	// NotAnalyzed lists what could not be walked, with why: volumes whose
 	// file system is unknown or unreadable, files that cannot be read.
 	NotAnalyzed []string
+	// Compressed lists the files stored compressed (decmpfs), whose data
+	// the readers detect but do not decode, as paths on the volume.
+	Compressed []string
 	// MachO and Bundles list the code found inside, as item paths.
 	MachO   []string
 	Bundles []string

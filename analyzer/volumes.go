@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"errors"
 	"io"
 	"io/fs"
 
@@ -22,9 +21,6 @@ var volumeOpeners = map[string]func(r io.ReaderAt, size int64) (fs.FS, error){
 func openHFS(r io.ReaderAt, size int64) (fs.FS, error) { return hfs.Open(r, size) }
 
 func openAPFS(r io.ReaderAt, size int64) (fs.FS, error) { return apfs.Open(r, size) }
-
-// ErrCompressed says why a decmpfs-compressed file of a volume is not read.
-var ErrCompressed = errors.New("compressed (decmpfs), not decoded")
 
 // compressedFile reports whether a file of a disk image's volume is stored
 // compressed (decmpfs), which the readers detect but do not decode.

@@ -296,15 +296,12 @@ var DMGContentsNotAnalyzed = &analyzer.Rule{
 		case f.Image == nil && errors.Is(f.Err, archive.ErrLimit):
 			p.Report(analyzer.Finding{Key: "limit", Message: "not analysed: " + f.Err.Error()})
 		}
-		var compressed []string
+		compressed := append([]string(nil), f.Compressed...)
+		sort.Strings(compressed)
 		seen := map[string]bool{}
 		notes := append([]string(nil), f.NotAnalyzed...)
 		sort.Strings(notes)
 		for _, n := range notes {
-			if file, ok := strings.CutSuffix(n, ": "+analyzer.ErrCompressed.Error()); ok {
-				compressed = append(compressed, file)
-				continue
-			}
 			if !seen[n] {
 				seen[n] = true
 				p.Report(analyzer.Finding{Key: n, Message: "not analysed: " + n})
