@@ -76,9 +76,11 @@ type htmlPage struct {
 	Total  int
 	Items  int
 	Bytes  int64
-	Inputs []htmlInput
-	Roots  []*htmlNode
-	Rules  []*htmlRule
+	// Ignored and Baselined count the findings left out.
+	Ignored, Baselined int
+	Inputs             []htmlInput
+	Roots              []*htmlNode
+	Rules              []*htmlRule
 }
 
 // htmlCounts counts findings by severity.
@@ -191,6 +193,7 @@ func buildHTMLPage(r *analyzer.Report, opt Options) *htmlPage {
 		Total:   len(r.Findings),
 		Items:   r.Summary.Items,
 		Bytes:   r.Summary.Bytes,
+		Ignored: r.Summary.Ignored, Baselined: r.Summary.Baselined,
 	}
 	var nodes map[string]*htmlNode
 	page.Roots, nodes = buildHTMLTree(r)

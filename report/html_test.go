@@ -783,3 +783,17 @@ func TestHTMLBrowser(t *testing.T) {
 		t.Errorf("?q=tool does not leave My App/tool alone:\n%s", htmlClip(dom))
 	}
 }
+
+// TestHTMLLeftOut shows how many findings the configuration and the
+// baseline left out.
+func TestHTMLLeftOut(t *testing.T) {
+	r := emptyReport()
+	r.Summary.Ignored, r.Summary.Baselined = 3, 2
+	var b strings.Builder
+	if err := HTML(&b, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "3 ignored by the configuration, 2 in the baseline") {
+		t.Error("the left-out counts are missing")
+	}
+}
