@@ -152,32 +152,40 @@ func (n *node) record(i int, what string) (k, v []byte, err error) {
 type nodeCache struct {
 	mu    sync.Mutex
 	max   int
-	nodes map[uint64]*node
-	order []uint64 // least recently inserted first
+	nodes map[nodeKey]*node
+	order []nodeKey // least recently inserted first
+}
+
+// nodeKey names a cached node by the tree that read it as well as its
+// block: a block read as one tree's node is checked again (type, subtype,
+// object id, record sizes) when another tree reads it.
+type nodeKey struct {
+	tree string
+	bno  uint64
 }
 
 func newNodeCache(max int) *nodeCache {
-	return &nodeCache{max: max, nodes: make(map[uint64]*node, max)}
+	return &nodeCache{max: max, nodes: make(map[nodeKey]*node, max)}
 }
 
-func (c *nodeCache) get(bno uint64) *node {
+func (c *nodeCache) get(k nodeKey) *node {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.nodes[bno]
+	return c.nodes[k]
 }
 
-func (c *nodeCache) put(n *node) {
+func (c *nodeCache) put(k nodeKey, n *node) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.nodes[n.block]; ok {
+	if _, ok := c.nodes[k]; ok {
 		return
 	}
 	if len(c.order) >= c.max {
 		delete(c.nodes, c.order[0])
 		c.order = c.order[1:]
 	}
-	c.nodes[n.block] = n
-	c.order = append(c.order, n.block)
+	c.nodes[k] = n
+	c.order = append(c.order, k)
 }
 
 // tree is a B-tree: its root and how to reach its children.
@@ -203,7 +211,8 @@ func (t *tree) node(oid uint64, level int, root bool) (*node, error) {
 			return nil, fmt.Errorf("apfs %s: node oid %#x: %w", t.what, oid, err)
 		}
 	}
-	n := t.f.cache.get(bno)
+	key := nodeKey{t.what, bno}
+	n := t.f.cache.get(key)
 	if n == nil {
 		typ := uint32(objBtreeNode)
 		if root {
@@ -220,7 +229,7 @@ func (t *tree) node(oid uint64, level int, root bool) (*node, error) {
 		if n.oid != oid {
 			return nil, fmt.Errorf("apfs %s node at block %d: object id %#x, want %#x: %w", t.what, bno, n.oid, oid, ErrFormat)
 		}
-		t.f.cache.put(n)
+		t.f.cache.put(key, n)
 	}
 	if root != (n.flags&btnRoot != 0) {
 		return nil, fmt.Errorf("apfs %s node at block %d: root flag %v where %v expected: %w", t.what, bno, !root, root, ErrFormat)
