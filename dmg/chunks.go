@@ -70,6 +70,8 @@ func (p *Partition) decode(i int, dst []byte, d *decoder) ([]byte, error) {
 	return b, nil
 }
 
+// decodeChunk decodes a compressed chunk into dst (grown when too small),
+// reading its stored bytes into the decoder's reused buffer.
 func (p *Partition) decodeChunk(c Chunk, dst []byte, d *decoder) ([]byte, error) {
 	if isZeroChunk(c.Type) || c.Type == ChunkRaw {
 		return nil, fmt.Errorf("zero and raw chunks are not decoded")
@@ -79,8 +81,6 @@ func (p *Partition) decodeChunk(c Chunk, dst []byte, d *decoder) ([]byte, error)
 		dst = make([]byte, size)
 	}
 	out := dst[:size]
-	switch c.Type {
-	}
 	if c.Length > maxChunkSize {
 		return nil, fmt.Errorf("%d stored bytes", c.Length)
 	}
