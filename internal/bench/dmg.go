@@ -8,9 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/notarylint/notarylint/codesign"
 	"github.com/notarylint/notarylint/internal/fixture"
-	"github.com/notarylint/notarylint/macho"
 )
 
 // runDMG measures a zlib (UDZO) disk image of about dmgMiB: an HFS+
@@ -28,12 +26,7 @@ func runDMG(dir, bin string, dmgMiB, runs int) error {
 	rng := rand.New(rand.NewPCG(3, 4))
 	res := map[string][]byte{}
 	for i := 0; i < dmgMiB/fileMiB/2; i++ {
-		lib, err := fixture.MachO{
-			FileType:     macho.TypeDylib,
-			BuildVersion: &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)},
-			TextSize:     fileMiB << 20,
-			Signature:    &fixture.Signature{CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}}, CMS: []byte{}},
-		}.Bytes()
+		lib, err := signedDylib(fileMiB << 20)
 		if err != nil {
 			return err
 		}

@@ -32,12 +32,7 @@ func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 	const fileMiB = 16
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < pkgMiB/fileMiB/2; i++ {
-		lib, err := fixture.MachO{
-			FileType:     macho.TypeDylib,
-			BuildVersion: &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)},
-			TextSize:     fileMiB << 20,
-			Signature:    &fixture.Signature{CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}}, CMS: []byte{}},
-		}.Bytes()
+		lib, err := signedDylib(fileMiB << 20)
 		if err != nil {
 			return err
 		}
@@ -104,6 +99,17 @@ func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 		os.Remove(pkgFile)
 	}
 	return nil
+}
+
+// signedDylib returns an ad-hoc signed dylib of about size bytes of
+// pseudo-random code: one SHA-256 CodeDirectory with the hardened runtime.
+func signedDylib(size int) ([]byte, error) {
+	return fixture.MachO{
+		FileType:     macho.TypeDylib,
+		BuildVersion: &fixture.BuildVersion{Platform: macho.PlatformMacOS, MinOS: macho.MakeVersion(11, 0, 0), SDK: macho.MakeVersion(14, 2, 0)},
+		TextSize:     size,
+		Signature:    &fixture.Signature{CodeDirectories: []fixture.CodeDirectory{{Flags: codesign.FlagRuntime}}, CMS: []byte{}},
+	}.Bytes()
 }
 
 // compressible returns n bytes of log-like text that gzip shrinks about
