@@ -10,6 +10,7 @@ import (
 type readAhead struct {
 	full chan readAheadBuf
 	free chan []byte
+	made int // buffers allocated so far, at most readAheadBufs
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -31,9 +32,6 @@ const (
 func newReadAhead(r io.Reader) *readAhead {
 	ra := &readAhead{full: make(chan readAheadBuf, readAheadBufs), free: make(chan []byte, readAheadBufs),
 		stop: make(chan struct{}), done: make(chan struct{})}
-	for range readAheadBufs {
-		ra.free <- make([]byte, readAheadSize)
-	}
 	go ra.fill(r)
 	return ra
 }
@@ -41,10 +39,8 @@ func newReadAhead(r io.Reader) *readAhead {
 func (ra *readAhead) fill(r io.Reader) {
 	defer close(ra.done)
 	for {
-		var buf []byte
-		select {
-		case buf = <-ra.free:
-		case <-ra.stop:
+		buf, ok := ra.nextFree()
+		if !ok {
 			return
 		}
 		n, err := io.ReadFull(r, buf)
@@ -59,6 +55,27 @@ func (ra *readAhead) fill(r io.Reader) {
 		if err != nil {
 			return
 		}
+	}
+}
+
+// nextFree returns a buffer to fill: a recycled one, or a new one while
+// fewer than readAheadBufs exist, so a short payload allocates one buffer
+// and not all of them. It reports false when the reader is closed.
+func (ra *readAhead) nextFree() ([]byte, bool) {
+	select {
+	case buf := <-ra.free:
+		return buf, true
+	default:
+	}
+	if ra.made < readAheadBufs {
+		ra.made++
+		return make([]byte, readAheadSize), true
+	}
+	select {
+	case buf := <-ra.free:
+		return buf, true
+	case <-ra.stop:
+		return nil, false
 	}
 }
 
