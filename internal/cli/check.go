@@ -30,6 +30,7 @@ type checkFlags struct {
 	baseline   string
 	writeBase  string
 	noProgress bool
+	profile    profileFlags
 }
 
 func newCheck(stdout, stderr io.Writer) *cobra.Command {
@@ -56,6 +57,7 @@ func newCheck(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&fl.baseline, "baseline", "", "baseline `FILE`: findings recorded in it are not reported")
 	f.StringVar(&fl.writeBase, "write-baseline", "", "write every finding of this run to baseline `FILE` (then exit 0)")
 	f.BoolVar(&fl.noProgress, "no-progress", false, "never show a progress bar (it shows only on a terminal, for large inputs)")
+	fl.profile.register(f)
 	return cmd
 }
 
@@ -115,7 +117,14 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 			return &exitError{code: ExitInput, err: errSilent}
 		}
 	}
+	stopProfile, err := fl.profile.start()
+	if err != nil {
+		return err
+	}
 	rep, inputErrs := analyzer.Run(cfg, paths)
+	if err := stopProfile(); err != nil {
+		fmt.Fprintf(stderr, "notarylint: %v\n", err)
+	}
 	for _, e := range inputErrs {
 		fmt.Fprintf(stderr, "notarylint: %v\n", e)
 	}
