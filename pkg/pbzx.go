@@ -24,7 +24,9 @@ type pbzxReader struct {
 	stop  chan struct{}
 	done  chan struct{}
 	once  sync.Once
-	cur   []byte
+	bufs  chan []byte // buffers to reuse, stored or decoded chunks
+	cur   []byte      // unread bytes of the current chunk
+	held  []byte      // the current chunk's buffer, reused when read
 	err   error
 }
 
@@ -40,9 +42,40 @@ const maxPBZXChunk = 64 << 20
 const pbzxMore = 1 << 24
 
 func newPBZX(r io.Reader, workers int) *pbzxReader {
-	p := &pbzxReader{queue: make(chan chan pbzxChunk, max(workers, 1)), stop: make(chan struct{}), done: make(chan struct{})}
+	workers = max(workers, 1)
+	p := &pbzxReader{queue: make(chan chan pbzxChunk, workers), stop: make(chan struct{}), done: make(chan struct{}),
+		bufs: make(chan []byte, 2*workers+2)}
 	go p.produce(r)
 	return p
+}
+
+// buffer returns a buffer of length n, reusing one whose capacity allows:
+// chunks are all about the same size, so after the first few the payload
+// is decoded without allocating and the heap stays at the chunks in
+// flight.
+func (p *pbzxReader) buffer(n int) []byte {
+	for {
+		select {
+		case b := <-p.bufs:
+			if cap(b) >= n {
+				return b[:n]
+			}
+			// too small (a short last chunk): dropped
+		default:
+			return make([]byte, n)
+		}
+	}
+}
+
+// recycle offers b for reuse; it is dropped when enough are kept.
+func (p *pbzxReader) recycle(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	select {
+	case p.bufs <- b:
+	default:
+	}
 }
 
 // produce reads the chunks and queues their decoding, until the last
@@ -88,7 +121,7 @@ func (p *pbzxReader) produce(r io.Reader) {
 			fail(fmt.Errorf("pbzx chunk at %#x: %d bytes stored, %d decoded: more than %d", off, stored, size, maxPBZXChunk))
 			return
 		}
-		buf := make([]byte, stored)
+		buf := p.buffer(int(stored))
 		if _, err := io.ReadFull(r, buf); err != nil {
 			fail(fmt.Errorf("pbzx chunk at %#x: %w", off, err))
 			return
@@ -98,7 +131,7 @@ func (p *pbzxReader) produce(r io.Reader) {
 			return
 		}
 		go func(at int64) {
-			data, err := decodePBZXChunk(buf, int(size))
+			data, err := p.decodeChunk(buf, int(size))
 			if err != nil {
 				err = fmt.Errorf("pbzx chunk at %#x: %w", at, err)
 			}
@@ -110,14 +143,16 @@ func (p *pbzxReader) produce(r io.Reader) {
 
 var xzMagic = []byte{0xfd, '7', 'z', 'X', 'Z', 0}
 
-// decodePBZXChunk returns a chunk's data: the xz stream decoded, or the
-// bytes themselves when they are not xz. The output buffer is sized once
-// from the chunk header's size (whose 0x1000000 bit also flags more
-// chunks: a full chunk's size is that bit alone), so it need not grow.
-func decodePBZXChunk(buf []byte, size int) ([]byte, error) {
+// decodeChunk returns a chunk's data: the xz stream decoded, or the bytes
+// themselves when they are not xz. The output buffer is sized once from
+// the chunk header's size (whose 0x1000000 bit also flags more chunks: a
+// full chunk's size is that bit alone), so it need not grow; the stored
+// bytes' buffer is recycled once decoded.
+func (p *pbzxReader) decodeChunk(buf []byte, size int) ([]byte, error) {
 	if !bytes.HasPrefix(buf, xzMagic) {
 		return buf, nil
 	}
+	defer p.recycle(buf)
 	xr, err := xz.NewReader(bytes.NewReader(buf))
 	if err != nil {
 		return nil, err
@@ -126,8 +161,7 @@ func decodePBZXChunk(buf []byte, size int) ([]byte, error) {
 	if want == 0 {
 		want = pbzxMore
 	}
-	var out bytes.Buffer
-	out.Grow(min(want, maxPBZXChunk) + bytes.MinRead)
+	out := bytes.NewBuffer(p.buffer(min(want, maxPBZXChunk) + bytes.MinRead)[:0])
 	if _, err := out.ReadFrom(io.LimitReader(xr, maxPBZXChunk+1)); err != nil {
 		return nil, err
 	}
@@ -149,7 +183,8 @@ func (p *pbzxReader) Read(b []byte) (int, error) {
 			return 0, io.EOF
 		}
 		res := <-c
-		p.cur, p.err = res.data, res.err
+		p.recycle(p.held)
+		p.held, p.cur, p.err = res.data, res.data, res.err
 	}
 	n := copy(b, p.cur)
 	p.cur = p.cur[n:]
