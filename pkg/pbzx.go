@@ -8,7 +8,7 @@ import (
 	"io"
 	"sync"
 
-	"github.com/ulikunitz/xz"
+	"github.com/notarylint/notarylint/internal/lzma"
 )
 
 // pbzx is Apple's chunked xz payload: "pbzx" and a u64 word (the chunk
@@ -147,28 +147,19 @@ var xzMagic = []byte{0xfd, '7', 'z', 'X', 'Z', 0}
 // themselves when they are not xz. The output buffer is sized once from
 // the chunk header's size (whose 0x1000000 bit also flags more chunks: a
 // full chunk's size is that bit alone), so it need not grow; the stored
-// bytes' buffer is recycled once decoded.
+// bytes' buffer is recycled once decoded. Streams whose filter is not
+// LZMA2 alone (which Apple's encoder never writes, and which
+// github.com/ulikunitz/xz does not decode either) are an error.
 func (p *pbzxReader) decodeChunk(buf []byte, size int) ([]byte, error) {
 	if !bytes.HasPrefix(buf, xzMagic) {
 		return buf, nil
 	}
 	defer p.recycle(buf)
-	xr, err := xz.NewReader(bytes.NewReader(buf))
-	if err != nil {
-		return nil, err
-	}
 	want := size &^ pbzxMore
 	if want == 0 {
 		want = pbzxMore
 	}
-	out := bytes.NewBuffer(p.buffer(min(want, maxPBZXChunk) + bytes.MinRead)[:0])
-	if _, err := out.ReadFrom(io.LimitReader(xr, maxPBZXChunk+1)); err != nil {
-		return nil, err
-	}
-	if out.Len() > maxPBZXChunk {
-		return nil, fmt.Errorf("decodes to more than %d bytes", maxPBZXChunk)
-	}
-	return out.Bytes(), nil
+	return lzma.Decode(p.buffer(min(want, maxPBZXChunk))[:0], buf, maxPBZXChunk)
 }
 
 // Read returns the decoded chunks' bytes in order.

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"os/exec"
+	"strings"
 	"testing"
 	"testing/iotest"
 
 	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/internal/lzma"
 	"github.com/ulikunitz/xz"
 )
 
@@ -95,5 +99,57 @@ func TestConsume(t *testing.T) {
 	}
 	if b, err := fs.ReadFile(pl.Tree, "keep"); err != nil || string(b) != "<plist>" {
 		t.Errorf("kept file: %q, %v", b, err)
+	}
+}
+
+// TestPBZXReusesBuffers reads chunks of different sizes, xz and raw, more
+// than the reader keeps buffers for, so recycled buffers (of the stored
+// bytes, of decoded chunks, too small ones) are reused: every byte must
+// still come out in order.
+func TestPBZXReusesBuffers(t *testing.T) {
+	var chunks []string
+	var xzChunk []bool
+	var want strings.Builder
+	for i := range 24 {
+		size := []int{100 << 10, 3 << 10, 250 << 10, 1}[i%4]
+		var c strings.Builder
+		for c.Len() < size {
+			fmt.Fprintf(&c, "chunk %d line %d %x\n", i, c.Len(), c.Len()*2654435761)
+		}
+		chunks = append(chunks, c.String()[:size])
+		xzChunk = append(xzChunk, i%3 != 1)
+		want.WriteString(chunks[i])
+	}
+	for _, workers := range []int{1, 2, 4} {
+		p := newPBZX(bytes.NewReader(pbzxOf(t, chunks, xzChunk)), workers)
+		got, err := io.ReadAll(iotest.HalfReader(p))
+		p.Close()
+		if err != nil || string(got) != want.String() {
+			t.Errorf("%d workers: %d bytes (want %d), %v", workers, len(got), want.Len(), err)
+		}
+	}
+}
+
+// TestPBZXOtherFilters reads a chunk that xz compressed with the x86 BCJ
+// filter before LZMA2, which Apple's encoder never writes: an error that
+// says so, not a panic or wrong bytes.
+func TestPBZXOtherFilters(t *testing.T) {
+	if _, err := exec.LookPath("xz"); err != nil {
+		t.Skip("xz not installed")
+	}
+	data := bytes.Repeat([]byte("\xe8\x10\x00\x00\x00call rel32 \x55\x48\x89\xe5"), 4000)
+	cmd := exec.Command("xz", "--x86", "--lzma2", "-c")
+	cmd.Stdin = bytes.NewReader(data)
+	stored, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := binary.BigEndian
+	b := be.AppendUint64([]byte("pbzx"), pbzxMore)
+	b = be.AppendUint64(be.AppendUint64(b, uint64(len(data))), uint64(len(stored)))
+	b = append(b, stored...)
+	got, err := io.ReadAll(newPBZX(bytes.NewReader(b), 2))
+	if !errors.Is(err, lzma.ErrUnsupported) || len(got) != 0 {
+		t.Errorf("read %d bytes, error %v; want none and an unsupported filter", len(got), err)
 	}
 }
