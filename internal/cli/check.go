@@ -121,7 +121,9 @@ func runCheck(fl checkFlags, paths []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	restoreMemoryLimit := limitMemory()
 	rep, inputErrs := analyzer.Run(cfg, paths)
+	restoreMemoryLimit()
 	if err := stopProfile(); err != nil {
 		fmt.Fprintf(stderr, "notarylint: %v\n", err)
 	}
