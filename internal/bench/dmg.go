@@ -16,11 +16,23 @@ import (
 // (incompressible code) and as many text resources, against `7zz t`, which
 // decodes every chunk and checks the checksums.
 func runDMG(dir, bin string, dmgMiB, runs int) error {
-	sz, err := exec.LookPath("7zz")
-	if err != nil {
+	if _, err := exec.LookPath("7zz"); err != nil {
 		fmt.Println("7zz not installed (apt-get install 7zip): disk image benchmark skipped")
 		return nil
 	}
+	file, err := makeDMG(dir, dmgMiB)
+	if err != nil {
+		return err
+	}
+	compare(bin, file, runs, `7zz t -tdmg "$1"`, file)
+	if keep := os.Getenv("NOTARYLINT_BENCH_KEEP"); keep != "" {
+		os.Rename(file, filepath.Join(keep, filepath.Base(file)))
+	}
+	return nil
+}
+
+// makeDMG writes the disk image runDMG measures and returns its path.
+func makeDMG(dir string, dmgMiB int) (string, error) {
 	start := time.Now()
 	const fileMiB = 16
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -28,7 +40,7 @@ func runDMG(dir, bin string, dmgMiB, runs int) error {
 	for i := 0; i < dmgMiB/fileMiB/2; i++ {
 		lib, err := signedDylib(fileMiB << 20)
 		if err != nil {
-			return err
+			return "", err
 		}
 		res[fmt.Sprintf("lib/lib%03d.dylib", i)] = lib
 		res[fmt.Sprintf("data/data%03d.txt", i)] = compressible(rng, fileMiB<<20)
@@ -42,20 +54,9 @@ func runDMG(dir, bin string, dmgMiB, runs int) error {
 	vol = nil
 	file := filepath.Join(dir, "Big.dmg")
 	if err := os.WriteFile(file, img, 0o644); err != nil {
-		return err
+		return "", err
 	}
 	fmt.Printf("disk image (UDZO, GPT, HFS+; %d signed dylibs and as many text files, %.0f MiB stored) generated in %v\n",
 		dmgMiB/fileMiB/2, float64(len(img))/(1<<20), time.Since(start).Round(time.Millisecond))
-	img = nil
-	base := best(runs, sz, "t", "-tdmg", file)
-	all := best(runs, bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, file)
-	one := best(runs, bin, "check", "--jobs", "1", "--fail-on", "none", "--format", "json="+os.DevNull, file)
-	fmt.Printf("  7zz t                            %8.3fs\n", base.Seconds())
-	fmt.Printf("  notarylint check (all cores)     %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/base.Seconds())
-	fmt.Printf("  notarylint check --jobs 1        %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/base.Seconds())
-	fmt.Printf("  notarylint check peak memory     %s\n", peakMemory(bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, file))
-	if keep := os.Getenv("NOTARYLINT_BENCH_KEEP"); keep != "" {
-		os.Rename(file, filepath.Join(keep, filepath.Base(file)))
-	}
-	return nil
+	return file, nil
 }

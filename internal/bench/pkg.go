@@ -27,70 +27,18 @@ const pbzxChunk = 16 << 20
 // against decompressing the same payload bytes with gzip -dc or xz -dc
 // into openssl dgst -sha256.
 func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
-	start := time.Now()
-	files := []fixture.CpioFile{{Name: ".", Mode: fs.ModeDir}, {Name: "./lib", Mode: fs.ModeDir}, {Name: "./share", Mode: fs.ModeDir}}
-	const fileMiB = 16
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < pkgMiB/fileMiB/2; i++ {
-		lib, err := signedDylib(fileMiB << 20)
+	for _, format := range strings.Split(formats, ",") {
+		pkgFile, payloadFile, err := makePkg(dir, pkgMiB, format, "-2")
 		if err != nil {
 			return err
 		}
-		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./lib/lib%03d.dylib", i), Data: lib, Mode: 0o755})
-		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./share/data%03d.txt", i), Data: compressible(rng, fileMiB<<20)})
-	}
-	cpio := fixture.CpioODC(fixture.Command{}, files)
-	files = nil
-	fmt.Printf("flat package, %.0f MiB payload (%d signed dylibs and as many text files), generated in %v\n",
-		float64(len(cpio))/(1<<20), pkgMiB/fileMiB/2, time.Since(start).Round(time.Millisecond))
-
-	type variant struct {
-		name, baseline string
-		payload        []byte
-	}
-	var variants []variant
-	if strings.Contains(formats, "gzip") {
-		variants = append(variants, variant{"gzip", "gzip -dc", fixture.Gzip(fixture.Command{}, cpio, "")})
-	}
-	if _, err := exec.LookPath("xz"); !strings.Contains(formats, "pbzx") {
-		// not asked for
-	} else if err == nil {
-		p, err := pbzxWithXZ(cpio)
-		if err != nil {
-			return err
+		if pkgFile == "" {
+			continue
 		}
-		variants = append(variants, variant{"pbzx", "xz -dc", p})
-	} else {
-		fmt.Println("xz not installed: pbzx benchmark skipped")
-	}
-	cpio = nil
-	for _, v := range variants {
-		payloadFile := filepath.Join(dir, "Payload."+v.name)
-		baselineInput := v.payload
-		if v.name == "pbzx" {
-			baselineInput = pbzxStreams(v.payload)
-		}
-		if err := os.WriteFile(payloadFile, baselineInput, 0o644); err != nil {
-			return err
-		}
-		pkgFile := filepath.Join(dir, "Big-"+v.name+".pkg")
-		comp := fixture.Xar(fixture.Command{}, []fixture.XarFile{
-			{Name: "PackageInfo", Data: []byte(`<pkg-info identifier="com.example.big" version="1.0" install-location="/usr/local"/>`)},
-			{Name: "Bom", Data: []byte("BOMStore")},
-			{Name: "Payload", Data: v.payload, Encoding: "none"},
-		}, fixture.XarOptions{})
-		if err := os.WriteFile(pkgFile, comp, 0o644); err != nil {
-			return err
-		}
-		comp, v.payload = nil, nil
-		fmt.Printf("payload %s (%.0f MiB compressed):\n", v.name, float64(len(baselineInput))/(1<<20))
-		base := best(runs, "sh", "-c", v.baseline+` "$1" | openssl dgst -sha256 >/dev/null`, "sh", payloadFile)
-		all := best(runs, bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, pkgFile)
-		one := best(runs, bin, "check", "--jobs", "1", "--fail-on", "none", "--format", "json="+os.DevNull, pkgFile)
-		fmt.Printf("  %-8s| openssl dgst -sha256  %8.3fs\n", v.baseline, base.Seconds())
-		fmt.Printf("  notarylint check (all cores)     %8.3fs  ratio %.2f\n", all.Seconds(), all.Seconds()/base.Seconds())
-		fmt.Printf("  notarylint check --jobs 1        %8.3fs  ratio %.2f\n", one.Seconds(), one.Seconds()/base.Seconds())
-		fmt.Printf("  notarylint check peak memory     %s\n", peakMemory(bin, "check", "--fail-on", "none", "--format", "json="+os.DevNull, pkgFile))
+		baseline := map[string]string{"gzip": `gzip -dc "$1"`, "pbzx": `xz -dc "$1"`}[format]
+		st, _ := os.Stat(pkgFile)
+		fmt.Printf("payload %s (package %.0f MiB):\n", format, float64(st.Size())/(1<<20))
+		compare(bin, pkgFile, runs, baseline+` | openssl dgst -sha256`, payloadFile)
 		os.Remove(payloadFile)
 		if keep := os.Getenv("NOTARYLINT_BENCH_KEEP"); keep != "" {
 			// Keep the package for profiling: moved into that directory.
@@ -99,6 +47,60 @@ func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 		os.Remove(pkgFile)
 	}
 	return nil
+}
+
+// makePkg writes a flat package whose payload of pkgMiB holds signed
+// 16 MiB dylibs and as many text files, encoded as format ("gzip", or
+// "pbzx" with xz at the given preset), and beside it the baseline's input:
+// the gzip payload, or the pbzx payload's xz streams as one .xz file. It
+// returns empty paths when the encoder is missing.
+func makePkg(dir string, pkgMiB int, format, xzPreset string) (pkgFile, payloadFile string, err error) {
+	start := time.Now()
+	files := []fixture.CpioFile{{Name: ".", Mode: fs.ModeDir}, {Name: "./lib", Mode: fs.ModeDir}, {Name: "./share", Mode: fs.ModeDir}}
+	const fileMiB = 16
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < pkgMiB/fileMiB/2; i++ {
+		lib, err := signedDylib(fileMiB << 20)
+		if err != nil {
+			return "", "", err
+		}
+		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./lib/lib%03d.dylib", i), Data: lib, Mode: 0o755})
+		files = append(files, fixture.CpioFile{Name: fmt.Sprintf("./share/data%03d.txt", i), Data: compressible(rng, fileMiB<<20)})
+	}
+	cpio := fixture.CpioODC(fixture.Command{}, files)
+	files = nil
+	var payload, baselineInput []byte
+	switch format {
+	case "gzip":
+		payload = fixture.Gzip(fixture.Command{}, cpio, "")
+		baselineInput = payload
+	case "pbzx":
+		if _, err := exec.LookPath("xz"); err != nil {
+			fmt.Println("xz not installed: pbzx package skipped")
+			return "", "", nil
+		}
+		if payload, err = pbzxWithXZ(cpio, xzPreset); err != nil {
+			return "", "", err
+		}
+		baselineInput = pbzxStreams(payload)
+	default:
+		return "", "", fmt.Errorf("unknown payload format %q", format)
+	}
+	fmt.Printf("flat package, %.0f MiB %s payload (%d signed dylibs and as many text files), generated in %v\n",
+		float64(len(cpio))/(1<<20), format, pkgMiB/fileMiB/2, time.Since(start).Round(time.Millisecond))
+	cpio = nil
+	payloadFile = filepath.Join(dir, "Payload."+format)
+	if err := os.WriteFile(payloadFile, baselineInput, 0o644); err != nil {
+		return "", "", err
+	}
+	baselineInput = nil
+	pkgFile = filepath.Join(dir, "Big-"+format+".pkg")
+	comp := fixture.Xar(fixture.Command{}, []fixture.XarFile{
+		{Name: "PackageInfo", Data: []byte(`<pkg-info identifier="com.example.big" version="1.0" install-location="/usr/local"/>`)},
+		{Name: "Bom", Data: []byte("BOMStore")},
+		{Name: "Payload", Data: payload, Encoding: "none"},
+	}, fixture.XarOptions{})
+	return pkgFile, payloadFile, os.WriteFile(pkgFile, comp, 0o644)
 }
 
 // signedDylib returns an ad-hoc signed dylib of about size bytes of
@@ -125,8 +127,8 @@ func compressible(rng *rand.Rand, n int) []byte {
 }
 
 // pbzxWithXZ encodes data as pbzx, compressing its 16 MiB chunks with the
-// xz command, one process per CPU (the Go xz writer is far slower).
-func pbzxWithXZ(data []byte) ([]byte, error) {
+// xz command at preset (e.g. "-2"), one process per CPU (the Go xz writer is far slower).
+func pbzxWithXZ(data []byte, preset string) ([]byte, error) {
 	var chunks [][]byte
 	for off := 0; off < len(data); off += pbzxChunk {
 		chunks = append(chunks, data[off:min(off+pbzxChunk, len(data))])
@@ -140,7 +142,7 @@ func pbzxWithXZ(data []byte) ([]byte, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			cmd := exec.Command("xz", "-2", "-c", "-T1")
+			cmd := exec.Command("xz", preset, "-c", "-T1")
 			cmd.Stdin = bytes.NewReader(c)
 			stored[i], errs[i] = cmd.Output()
 		}()
