@@ -294,14 +294,13 @@ func runMemory(dir, bin string, contentMiB int, only, formats string) error {
 		}
 		// xz -0: the chunks' preset does not change the decoder's memory,
 		// and -2 takes minutes per GiB to encode.
-		pkgFile, payloadFile, err := makePkg(dir, contentMiB, format, "-0")
+		pkgFile, _, err := makePkg(dir, contentMiB, format, "-0", false)
 		if err != nil {
 			return err
 		}
 		if pkgFile == "" {
 			continue
 		}
-		os.Remove(payloadFile)
 		peak("pkg "+format, pkgFile)
 		os.Remove(pkgFile)
 	}

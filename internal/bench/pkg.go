@@ -28,7 +28,7 @@ const pbzxChunk = 16 << 20
 // into openssl dgst -sha256.
 func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 	for _, format := range strings.Split(formats, ",") {
-		pkgFile, payloadFile, err := makePkg(dir, pkgMiB, format, "-2")
+		pkgFile, payloadFile, err := makePkg(dir, pkgMiB, format, "-2", true)
 		if err != nil {
 			return err
 		}
@@ -52,9 +52,10 @@ func runPkg(dir, bin string, pkgMiB, runs int, formats string) error {
 // makePkg writes a flat package whose payload of pkgMiB holds signed
 // 16 MiB dylibs and as many text files, encoded as format ("gzip", or
 // "pbzx" with xz at the given preset), and beside it the baseline's input:
-// the gzip payload, or the pbzx payload's xz streams as one .xz file. It
-// returns empty paths when the encoder is missing.
-func makePkg(dir string, pkgMiB int, format, xzPreset string) (pkgFile, payloadFile string, err error) {
+// the gzip payload, or the pbzx payload's xz streams as one .xz file
+// (unless withBaseline is false). It returns empty paths when the encoder
+// is missing.
+func makePkg(dir string, pkgMiB int, format, xzPreset string, withBaseline bool) (pkgFile, payloadFile string, err error) {
 	start := time.Now()
 	files := []fixture.CpioFile{{Name: ".", Mode: fs.ModeDir}, {Name: "./lib", Mode: fs.ModeDir}, {Name: "./share", Mode: fs.ModeDir}}
 	const fileMiB = 16
@@ -82,16 +83,20 @@ func makePkg(dir string, pkgMiB int, format, xzPreset string) (pkgFile, payloadF
 		if payload, err = pbzxWithXZ(cpio, xzPreset); err != nil {
 			return "", "", err
 		}
-		baselineInput = pbzxStreams(payload)
+		if withBaseline {
+			baselineInput = pbzxStreams(payload)
+		}
 	default:
 		return "", "", fmt.Errorf("unknown payload format %q", format)
 	}
 	fmt.Printf("flat package, %.0f MiB %s payload (%d signed dylibs and as many text files), generated in %v\n",
 		float64(len(cpio))/(1<<20), format, pkgMiB/fileMiB/2, time.Since(start).Round(time.Millisecond))
 	cpio = nil
-	payloadFile = filepath.Join(dir, "Payload."+format)
-	if err := os.WriteFile(payloadFile, baselineInput, 0o644); err != nil {
-		return "", "", err
+	if withBaseline {
+		payloadFile = filepath.Join(dir, "Payload."+format)
+		if err := os.WriteFile(payloadFile, baselineInput, 0o644); err != nil {
+			return "", "", err
+		}
 	}
 	baselineInput = nil
 	pkgFile = filepath.Join(dir, "Big-"+format+".pkg")
@@ -149,7 +154,12 @@ func pbzxWithXZ(data []byte, preset string) ([]byte, error) {
 	}
 	wg.Wait()
 	be := binary.BigEndian
-	out := be.AppendUint64([]byte("pbzx"), pbzxChunk)
+	total := 12
+	for _, st := range stored {
+		total += 16 + len(st)
+	}
+	out := make([]byte, 0, total) // sized once: payloads of gigabytes
+	out = be.AppendUint64(append(out, "pbzx"...), pbzxChunk)
 	for i, c := range chunks {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("xz: %w", errs[i])
@@ -157,6 +167,7 @@ func pbzxWithXZ(data []byte, preset string) ([]byte, error) {
 		out = be.AppendUint64(out, uint64(len(c)))
 		out = be.AppendUint64(out, uint64(len(stored[i])))
 		out = append(out, stored[i]...)
+		stored[i] = nil
 	}
 	return out, nil
 }
