@@ -44,21 +44,7 @@ func TestCIFormatGolden(t *testing.T) {
 	for name, mk := range reports {
 		for _, format := range ciFormats {
 			t.Run(name+"/"+format.name, func(t *testing.T) {
-				got := renderCI(t, format.write, mk())
-				golden := filepath.Join("testdata", name+"."+format.ext+".golden")
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./report -run TestCIFormatGolden -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from %s (run go test ./report -run TestCIFormatGolden -update):\n%s", format.name, golden, got)
-				}
+				checkGolden(t, name+"."+format.ext+".golden", renderCI(t, format.write, mk()))
 			})
 		}
 	}

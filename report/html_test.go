@@ -107,21 +107,7 @@ func TestHTMLGolden(t *testing.T) {
 		mk   func() *analyzer.Report
 	}{{"empty", htmlEmpty}, {"full", htmlFull}} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := renderHTML(t, tc.mk())
-			golden := filepath.Join("testdata", tc.name+".html.golden")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./report -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("html differs from %s (run go test ./report -update):\n%s", golden, got)
-			}
+			checkGolden(t, tc.name+".html.golden", renderHTML(t, tc.mk()))
 		})
 	}
 }

@@ -22,6 +22,26 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
+// checkGolden compares got with the golden file testdata/name, or rewrites
+// the file with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test ./report -update):\n%s", golden, got)
+	}
+}
+
 // sdkRule is an observed rule with Apple's message and documentation.
 var sdkRule = &analyzer.Rule{
 	ID:       "NL1001",
@@ -127,21 +147,7 @@ func TestGolden(t *testing.T) {
 	for name, mk := range reports {
 		for _, format := range Formats {
 			t.Run(name+"/"+format, func(t *testing.T) {
-				got := render(t, format, mk(), Options{})
-				golden := filepath.Join("testdata", name+"."+exts[format]+".golden")
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./report -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from %s (run go test ./report -update):\n%s", format, golden, got)
-				}
+				checkGolden(t, name+"."+exts[format]+".golden", render(t, format, mk(), Options{}))
 			})
 		}
 	}
