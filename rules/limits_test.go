@@ -5,51 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/notarylint/notarylint/analyzer"
 	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/internal/testutil"
 	"github.com/notarylint/notarylint/rules"
 )
-
-// heapPeak runs f and returns how far the heap grew above what it held
-// before, sampled every millisecond.
-func heapPeak(f func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	base := read()
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			if v := read(); v > peak {
-				peak = v
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	if peak < base {
-		return 0
-	}
-	return peak - base
-}
 
 // limitCase is an input built to hit one limit.
 type limitCase struct {
@@ -133,7 +98,7 @@ func TestLimits(t *testing.T) {
 			var rep *analyzer.Report
 			var errs []error
 			start := time.Now()
-			grew := heapPeak(func() {
+			grew := testutil.HeapGrowth(func() {
 				rep, errs = analyzer.Run(analyzer.Config{Rules: rules.All, Trust: testTrust(t), Limits: tc.limits, Jobs: 2}, []string{p})
 			})
 			if len(errs) > 0 {

@@ -17,11 +17,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +26,7 @@ import (
 	"github.com/notarylint/notarylint/archive"
 	"github.com/notarylint/notarylint/codesign"
 	"github.com/notarylint/notarylint/internal/fixture"
+	"github.com/notarylint/notarylint/internal/testutil"
 	"github.com/notarylint/notarylint/rules"
 )
 
@@ -144,8 +142,7 @@ func analyseCapped(cfg Config, tr *codesign.Trust, p string, w interface{ Write(
 	}
 	done := make(chan outcome, 1)
 	start := time.Now()
-	var peak uint64
-	grew = heapGrowth(func() {
+	grew = testutil.HeapGrowth(func() {
 		go func() {
 			rep, errs := analyzer.Run(analyzer.Config{Rules: rules.All, Trust: tr, Limits: limits, Jobs: 2}, []string{p})
 			done <- outcome{signature(rep, errs), internalErrors(rep)}
@@ -160,7 +157,7 @@ func analyseCapped(cfg Config, tr *codesign.Trust, p string, w interface{ Write(
 			fail(fmt.Sprintf("no result after %v (a hang, or far too slow)", cfg.Timeout))
 			sig = "timeout"
 		}
-	}, &peak)
+	})
 	took = time.Since(start)
 	if grew > cfg.MaxHeap {
 		fail(fmt.Sprintf("the heap grew by %d MiB (cap %d MiB)", grew>>20, cfg.MaxHeap>>20))
@@ -201,36 +198,6 @@ func internalErrors(rep *analyzer.Report) []string {
 		}
 	}
 	return out
-}
-
-// heapGrowth runs f and returns how far the heap grew above what it held
-// before, sampled every millisecond; peak receives the highest value.
-func heapGrowth(f func(), peak *uint64) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	base := read()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			*peak = max(*peak, read())
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	f()
-	close(stop)
-	wg.Wait()
-	if *peak < base {
-		return 0
-	}
-	return *peak - base
 }
 
 // Print writes the campaign's summary.

@@ -1,5 +1,6 @@
-// Package testutil holds helpers shared by tests: access to the real,
-// third-party Mach-O samples in testdata/real and their recorded facts.
+// Package testutil holds helpers shared by tests and the mutation
+// campaign: access to the real, third-party Mach-O samples in testdata/real
+// and their recorded facts, and heap-growth measurement.
 package testutil
 
 import (
