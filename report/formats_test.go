@@ -100,6 +100,17 @@ func checkXMLChars(t *testing.T, out []byte) {
 	}
 }
 
+// renderXML renders r with write, checks that the output holds only
+// characters XML allows, and parses it strictly into a T.
+func renderXML[T any](t *testing.T, write func(io.Writer, *analyzer.Report) error, r *analyzer.Report) *T {
+	t.Helper()
+	out := renderCI(t, write, r)
+	checkXMLChars(t, out)
+	var doc T
+	decodeXML(t, out, &doc)
+	return &doc
+}
+
 // decodeXML parses out strictly into v and fails on any trailing content.
 func decodeXML(t *testing.T, out []byte, v any) {
 	t.Helper()
@@ -151,15 +162,6 @@ type parsedResult struct {
 	Body    string  `xml:",chardata"`
 }
 
-func decodeJUnit(t *testing.T, r *analyzer.Report) *parsedJUnit {
-	t.Helper()
-	out := renderCI(t, JUnit, r)
-	checkXMLChars(t, out)
-	var doc parsedJUnit
-	decodeXML(t, out, &doc)
-	return &doc
-}
-
 func TestJUnitCounts(t *testing.T) {
 	type suite struct {
 		name                              string
@@ -182,7 +184,7 @@ func TestJUnitCounts(t *testing.T) {
 			[]string{"in,put: 100%.zip/A<&>.app/x [arm64]", "in,put: 100%.zip/A<&>.app/x", "in,put: 100%.zip/A<&>.app", "clean.pkg", "Notarized.dmg/App.app/Contents/MacOS/App"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := decodeJUnit(t, tc.r)
+			doc := renderXML[parsedJUnit](t, JUnit, tc.r)
 			if doc.Name != "notarylint" || doc.Tests != tc.tests || doc.Failures != tc.failures || doc.Errors == nil || *doc.Errors != 0 {
 				t.Errorf("testsuites name=%q tests=%d failures=%d errors=%v, want tests=%d failures=%d errors=0",
 					doc.Name, doc.Tests, doc.Failures, doc.Errors, tc.tests, tc.failures)
@@ -222,7 +224,7 @@ func TestJUnitCounts(t *testing.T) {
 }
 
 func TestJUnitSeverities(t *testing.T) {
-	doc := decodeJUnit(t, nastyReport())
+	doc := renderXML[parsedJUnit](t, JUnit, nastyReport())
 	cases := doc.Suites[0].Cases
 	if f := cases[0].Failure; f == nil || f.Type == nil || *f.Type != "error" {
 		t.Errorf("error finding: %+v", cases[0])
@@ -236,7 +238,7 @@ func TestJUnitSeverities(t *testing.T) {
 }
 
 func TestJUnitEscaping(t *testing.T) {
-	doc := decodeJUnit(t, nastyReport())
+	doc := renderXML[parsedJUnit](t, JUnit, nastyReport())
 	f := doc.Suites[0].Cases[0].Failure
 	if want := xmlSafe(strings.ReplaceAll(nastyMessage, "\n", " ")); f.Message != want {
 		t.Errorf("failure message\n got %q\nwant %q", f.Message, want)
@@ -264,7 +266,7 @@ func TestJUnitEscaping(t *testing.T) {
 	r.Findings[0].Path = "p\x00ath"
 	r.Inputs[0] = "in\x02put"
 	r.Findings[0].Input = "in\x02put"
-	doc = decodeJUnit(t, r)
+	doc = renderXML[parsedJUnit](t, JUnit, r)
 	if got := doc.Suites[0].Cases[0].Failure.Message; !strings.HasSuffix(got, "]]><!-- <![CDATA[ &#1;") {
 		t.Errorf("failure message %q", got)
 	}
@@ -278,7 +280,7 @@ func TestJUnitDuplicateCases(t *testing.T) {
 	dup := r.Findings[0]
 	dup.Message, dup.Fingerprint = "another load command", "ff"
 	r.Findings = append(r.Findings[:1], append([]analyzer.Finding{dup, dup}, r.Findings[1:]...)...)
-	doc := decodeJUnit(t, r)
+	doc := renderXML[parsedJUnit](t, JUnit, r)
 	var names []string
 	for _, c := range doc.Suites[0].Cases {
 		names = append(names, c.Name)
@@ -460,15 +462,6 @@ type parsedCheckstyle struct {
 	} `xml:"file"`
 }
 
-func decodeCheckstyle(t *testing.T, r *analyzer.Report) *parsedCheckstyle {
-	t.Helper()
-	out := renderCI(t, Checkstyle, r)
-	checkXMLChars(t, out)
-	var doc parsedCheckstyle
-	decodeXML(t, out, &doc)
-	return &doc
-}
-
 func TestCheckstyleCounts(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -482,7 +475,7 @@ func TestCheckstyleCounts(t *testing.T) {
 		{"nil inputs", &analyzer.Report{}, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := decodeCheckstyle(t, tc.r)
+			doc := renderXML[parsedCheckstyle](t, Checkstyle, tc.r)
 			if doc.Version != "4.3" {
 				t.Errorf("version %q", doc.Version)
 			}
@@ -516,7 +509,7 @@ func TestCheckstyleCounts(t *testing.T) {
 }
 
 func TestCheckstyleEscaping(t *testing.T) {
-	doc := decodeCheckstyle(t, nastyReport())
+	doc := renderXML[parsedCheckstyle](t, Checkstyle, nastyReport())
 	errs := doc.Files[0].Errors
 	want := xmlSafe("in,put: 100%.zip/A<&>.app/x (arm64): a <&>\"' b c 100% d: e, f\x01g\x1bh; notary: \"n\x00m\"; fix: fix <it>")
 	if errs[0].Message != want {
@@ -538,7 +531,7 @@ func TestCheckstyleEscaping(t *testing.T) {
 		t.Errorf("notary-log finding source %q", got)
 	}
 	r := &analyzer.Report{Findings: []analyzer.Finding{{Severity: analyzer.Warning, Path: "x", Message: "m"}}}
-	if got := decodeCheckstyle(t, r).Files[0].Errors[0].Source; got != "notarylint" {
+	if got := renderXML[parsedCheckstyle](t, Checkstyle, r).Files[0].Errors[0].Source; got != "notarylint" {
 		t.Errorf("source without a rule %q", got)
 	}
 }
